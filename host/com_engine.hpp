@@ -1,0 +1,75 @@
+// The double-precision reference COM engine: for each package case, the exhaustive
+// equaliser search (fom_search) and the final statistical analysis of the winner (com_pdf),
+// reproducing the IEEE COM script v3.70. COM is the minimum over the package cases.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "host/case_responses.hpp"
+#include "host/com_config.hpp"
+#include "host/com_pdf.hpp"
+#include "host/fom_search.hpp"
+
+namespace eyesweep {
+
+struct ComRunOptions {
+  unsigned threads = 0;               ///< 0 = all cores
+  /// Evaluate sheets with floating DFE taps (N_bg > 0) with their fixed taps only.
+  bool ignore_floating_taps = false;
+};
+
+/// The chosen equaliser of one package case.
+struct WinningEqualizer {
+  CtleSetting ctle;
+  int tx_first_offset = 0;            ///< UI offset of tx_taps[0]
+  std::vector<double> tx_taps;        ///< main tap included
+  std::vector<double> dfe_taps;       ///< b(1..N_b), relative to the cursor
+  std::size_t cursor_index = 0;       ///< sample index of t_s in the equalised pulse
+  int sampling_phase = 0;             ///< t_s mod M (samples)
+};
+
+struct ComCaseResult {
+  std::size_t package_case = 0;       ///< index into ComConfig::package_cases
+  PackageCase lengths;
+  double com_dB = 0.0;
+  double fom_dB = 0.0;
+  double A_s = 0.0;                   ///< V
+  double A_ni = 0.0;                  ///< V
+  double eye_height = 0.0;            ///< vertical eye opening at DER_0, 2 (A_s - A_ni) (V)
+  double vec_dB = 0.0;
+  FomPoint fom;                       ///< the FOM's own noise terms at the winner
+  ComNoiseResult noise;               ///< the final analysis and its reported sigma terms
+  WinningEqualizer equalizer;
+  double unequalized_peak_V = 0.0;    ///< peak of the victim's pulse before equalisation
+  std::size_t grid_points = 0;
+  std::size_t legal_tx_combinations = 0;
+  std::size_t ctle_settings = 0;
+  double search_seconds = 0.0;
+  double total_seconds = 0.0;
+};
+
+struct ComResult {
+  std::vector<ComCaseResult> cases;
+  std::size_t worst_case = 0;         ///< index into cases
+  double com_dB = 0.0;                ///< minimum over cases
+  std::vector<std::string> notes;     ///< warnings about inputs and configuration
+};
+
+/// Runs COM for the channels (first the THRU, then aggressors). Throws InputError on bad
+/// input, and when the configuration asks for something the engine does not do yet.
+ComResult run_com(const ComConfig& cfg, const std::vector<ChannelInput>& inputs,
+                  const ComRunOptions& options = {});
+
+/// Same on channels already loaded (benchmarks and tests reuse them across runs).
+ComResult run_com(const ComConfig& cfg, const std::vector<LoadedChannel>& channels,
+                  const ComRunOptions& options = {});
+
+/// The FOM of one given equaliser (CTLE setting and Tx taps laid out as `tx_grid`) on one
+/// package case: for scoring another tool's choice with this engine. Nothing when that
+/// equaliser gives no valid receiver.
+std::optional<FomPoint> score_equalizer(const ComConfig& cfg, const CaseResponses& responses,
+                                        const CtleSetting& ctle, const std::vector<double>& tx_taps);
+
+}  // namespace eyesweep

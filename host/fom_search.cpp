@@ -1,0 +1,353 @@
+// The COM reference receiver's equaliser search; see fom_search.hpp. Indices in comments
+// that quote the IEEE script are its 1-based ones; the code is 0-based.
+#include "host/fom_search.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <numbers>
+#include <thread>
+
+#include "host/impulse_response.hpp"
+#include "kernels/common/error.hpp"
+
+namespace eyesweep {
+namespace {
+
+double sigma_x(int L) {
+  const double l = static_cast<double>(L);
+  return std::sqrt((l * l - 1.0) / (3.0 * (l - 1.0) * (l - 1.0)));
+}
+
+/// Calls fn(h_J(n)) for every jitter slope (see jitter_slopes); `at(n)` gives the equalised
+/// pulse with zeros past its end.
+template <typename Sample, typename Fn>
+void for_each_jitter_slope(const Sample& at, std::ptrdiff_t length, std::ptrdiff_t cursor_index,
+                           std::ptrdiff_t M, std::ptrdiff_t dfe_taps, Fn&& fn) {
+  const std::ptrdiff_t padded_length = std::max(length, cursor_index + 1 + M * (dfe_taps + 1));
+  std::ptrdiff_t phase = (cursor_index + 1) % M;  // the script's mod(cursor_i, M), 1-based
+  if (phase <= 1) phase += M;
+  // 1-based late sample phase + 1 is 0-based `phase`; the early one is two samples before.
+  for (std::ptrdiff_t late = phase; late < padded_length; late += M) {
+    fn((at(late) - at(late - 2)) / 2.0 * static_cast<double>(M));
+  }
+}
+
+
+}  // namespace
+
+FomEvaluator::FomEvaluator(const CaseResponses& responses, const ComConfig& cfg,
+                           const TxGrid& tx_grid)
+    : responses_(responses), cfg_(cfg), tx_grid_(tx_grid) {
+  const std::size_t M = static_cast<std::size_t>(cfg.M);
+  // The peak of the cursor is searched within +-20 UI of the unequalised pulse's peak.
+  const std::vector<double> unequalized = pulse_from_impulse(responses.thru.impulse, cfg.M);
+  ES_EXPECTS(!unequalized.empty(), "empty victim response");
+  const std::size_t init_max = static_cast<std::size_t>(
+      std::max_element(unequalized.begin(), unequalized.end()) - unequalized.begin());
+  peak_lo_ = init_max > 20 * M ? init_max - 20 * M : 0;
+  peak_hi_ = std::min(unequalized.size() - 1, init_max + 20 * M);
+
+  // Crosstalk in the FOM is the script's frequency-domain form: frequencies up to the first
+  // one above f_b, weighted by sinc^2(f T), normalised by 2 Delta_f / f_2.
+  const std::vector<double>& f = responses.f_GHz;
+  const auto above = std::upper_bound(f.begin(), f.end(), cfg.f_b_GBd);
+  n_xt_ = above == f.end() ? f.size() : static_cast<std::size_t>(above - f.begin()) + 1;
+  sinc2_.resize(n_xt_);
+  for (std::size_t i = 0; i < n_xt_; ++i) {
+    const double x = std::numbers::pi * std::max(f[i] / cfg.f_b_GBd, 1e-20 / std::numbers::pi);
+    sinc2_[i] = std::pow(std::sin(x) / x, 2);
+  }
+  // |H_ffe(f)|^2 = r_0 + 2 sum_d r_d cos(2 pi f d T), r_d the taps' autocorrelation: one
+  // cosine table per lag instead of a complex exponential per tap.
+  const std::size_t lags = tx_grid.num_taps;
+  lag_cos_.resize(lags * n_xt_);
+  for (std::size_t d = 0; d < lags; ++d) {
+    for (std::size_t i = 0; i < n_xt_; ++i) {
+      lag_cos_[d * n_xt_ + i] = std::cos(2.0 * std::numbers::pi * f[i] * static_cast<double>(d) / cfg.f_b_GBd);
+    }
+  }
+  ES_EXPECTS(f.size() > 10, "too few frequency points");
+  const double delta_f = f[10] - f[9];  // the script's faxis(11) - faxis(10)
+  const double f_2 = cfg.f_2_GHz > 0.0 ? cfg.f_2_GHz : cfg.f_b_GBd;
+  const double sx = sigma_x(cfg.L);
+  xt_scale_ = sx * sx * 2.0 * delta_f / f_2;
+}
+
+CtleContext FomEvaluator::make_context(const CtleSetting& ctle) const {
+  CtleContext context;
+  context.ctle = ctle;
+  const double sample_rate_GHz = cfg_.f_b_GBd * cfg_.M;
+  context.pulse = pulse_from_impulse(
+      ctle_filter_impulse(responses_.thru.impulse, ctle, sample_rate_GHz), cfg_.M);
+
+  const std::vector<double>& f = responses_.f_GHz;
+  std::vector<std::complex<double>> H_ctf(f.size());
+  for (std::size_t i = 0; i < f.size(); ++i) H_ctf[i] = ctle_response(f[i], ctle);
+
+  // sigma_N^2 = eta_0 sum_k |H_r H_ctf|^2 (f_k - f_{k-1}), right-endpoint rule from the
+  // second point, as the script integrates.
+  double noise = 0.0;
+  for (std::size_t i = 1; i < f.size(); ++i) {
+    noise += std::norm(responses_.H_r[i] * H_ctf[i]) * (f[i] - f[i - 1]);
+  }
+  context.sigma_n = std::sqrt(cfg_.eta_0_V2_per_GHz * noise);
+
+  context.fext_weight.assign(n_xt_, 0.0);
+  for (const ChannelResponse& aggressor : responses_.aggressors) {
+    const double a2 = aggressor.amplitude_V * aggressor.amplitude_V;
+    for (std::size_t i = 0; i < n_xt_; ++i) {
+      const double power = a2 * sinc2_[i] * std::norm(aggressor.H[i] * H_ctf[i]);
+      if (aggressor.kind == ChannelKind::fext) {
+        context.fext_weight[i] += power;
+      } else {
+        context.next_power += power;
+      }
+    }
+  }
+  return context;
+}
+
+double FomEvaluator::sample(const std::vector<double>& pulse, const double* taps,
+                            std::ptrdiff_t n) const {
+  // sbr(n) = sum_k c_k pulse(n - k M), circularly as the script's circshift.
+  const auto N = static_cast<std::ptrdiff_t>(pulse.size());
+  const std::ptrdiff_t M = cfg_.M;
+  double s = 0.0;
+  for (std::size_t k = 0; k < tx_grid_.num_taps; ++k) {
+    const std::ptrdiff_t offset = tx_grid_.first_offset + static_cast<std::ptrdiff_t>(k);
+    // |offset M| < N, so one wrap at most (no integer division on this hot path).
+    std::ptrdiff_t idx = n - offset * M;
+    if (idx < 0) {
+      idx += N;
+    } else if (idx >= N) {
+      idx -= N;
+    }
+    s += taps[k] * pulse[static_cast<std::size_t>(idx)];
+  }
+  return s;
+}
+
+std::vector<double> FomEvaluator::equalized_pulse(const CtleContext& context,
+                                                  const double* tx_taps) const {
+  std::vector<double> sbr(context.pulse.size());
+  for (std::size_t n = 0; n < sbr.size(); ++n) {
+    sbr[n] = sample(context.pulse, tx_taps, static_cast<std::ptrdiff_t>(n));
+  }
+  return sbr;
+}
+
+std::optional<FomPoint> FomEvaluator::evaluate(const CtleContext& context, const double* taps,
+                                               double to_beat) const {
+  const std::vector<double>& pulse = context.pulse;
+  const auto N = static_cast<std::ptrdiff_t>(pulse.size());
+  const std::ptrdiff_t M = cfg_.M;
+  const auto at = [&](std::ptrdiff_t n) { return sample(pulse, taps, n); };
+
+  // The equalised pulse over the peak-search window, one contiguous (vectorisable) pass per
+  // tap; then the peak within it (first maximum).
+  thread_local std::vector<double> window;
+  const auto lo = static_cast<std::ptrdiff_t>(peak_lo_);
+  const auto width = static_cast<std::ptrdiff_t>(peak_hi_ - peak_lo_ + 1);
+  window.assign(static_cast<std::size_t>(width), 0.0);
+  for (std::size_t k = 0; k < tx_grid_.num_taps; ++k) {
+    const std::ptrdiff_t shift = (tx_grid_.first_offset + static_cast<std::ptrdiff_t>(k)) * M;
+    const double c = taps[k];
+    std::ptrdiff_t j = 0;
+    while (j < width) {
+      // source index lo + j - shift, wrapped once at most; copy up to the next wrap point
+      std::ptrdiff_t src = lo + j - shift;
+      if (src < 0) src += N;
+      if (src >= N) src -= N;
+      const std::ptrdiff_t run = std::min(width - j, N - src);
+      const double* from = pulse.data() + src;
+      double* to = window.data() + j;
+      for (std::ptrdiff_t r = 0; r < run; ++r) to[r] += c * from[r];
+      j += run;
+    }
+  }
+  const auto peak_it = std::max_element(window.begin(), window.end());
+  const std::ptrdiff_t peak = lo + (peak_it - window.begin());
+  const double peak_value = *peak_it;
+  // Last upward crossing of 1 % of the peak within 4 UI before it.
+  const std::ptrdiff_t search_start = std::max<std::ptrdiff_t>(0, peak - 4 * M);
+  const double level = 0.01 * peak_value;
+  const auto sign = [](double x) { return (x > 0.0) - (x < 0.0); };
+  std::ptrdiff_t crossing = -1;
+  int previous = sign(at(search_start) - level);
+  for (std::ptrdiff_t n = search_start; n < peak; ++n) {
+    const int next = sign(at(n + 1) - level);
+    if (next - previous >= 1) crossing = n;
+    previous = next;
+  }
+  if (crossing < 0) return std::nullopt;
+
+  // Mueller-Muller: the point in the next 2 UI where h(t - T) = max(h(t + T) - b_max(1) h(t), 0).
+  const double b1 = cfg_.N_b > 0 ? cfg_.b_max[0] : 0.0;
+  if (crossing - M < 0 || crossing + 3 * M >= N) return std::nullopt;
+  std::ptrdiff_t cursor_index = crossing;
+  double best_metric = INFINITY;
+  for (std::ptrdiff_t m = 0; m <= 2 * M; ++m) {
+    const std::ptrdiff_t t = crossing + m;
+    const double metric = std::abs(at(t - M) - std::max(at(t + M) - b1 * at(t), 0.0));
+    if (metric < best_metric) {
+      best_metric = metric;
+      cursor_index = t;
+    }
+  }
+  const double cursor = at(cursor_index);
+  if (!(cursor > 0.0)) return std::nullopt;
+
+  FomPoint point;
+  point.cursor = cursor;
+  point.cursor_index = static_cast<std::size_t>(cursor_index);
+  point.A_s = cfg_.R_LM * cursor / (cfg_.L - 1);
+  const double sx = sigma_x(cfg_.L);
+  const std::ptrdiff_t N_b = cfg_.N_b;
+
+  // Residual ISI: every precursor, the part of the DFE span beyond its limits, and every
+  // cursor after the DFE span (computed on the unpadded pulse, as the script does).
+  double isi2 = 0.0;
+  for (std::ptrdiff_t n = cursor_index - M; n >= 0; n -= M) isi2 += std::pow(at(n), 2);
+  for (std::ptrdiff_t n = cursor_index + M * (N_b + 1); n < N; n += M) isi2 += std::pow(at(n), 2);
+  if (20.0 * std::log10(point.A_s / (sx * std::sqrt(isi2))) < to_beat) return std::nullopt;
+
+  // Beyond the pulse the script pads with zeros.
+  const auto padded = [&](std::ptrdiff_t n) { return n < N ? at(n) : 0.0; };
+  std::vector<double> dfe_cursors(static_cast<std::size_t>(N_b));
+  for (std::ptrdiff_t k = 0; k < N_b; ++k) dfe_cursors[static_cast<std::size_t>(k)] = padded(cursor_index + M * (k + 1));
+  std::vector<double> b_max = cfg_.b_max, b_min = cfg_.b_min;
+  const auto clip = [&](std::vector<double>& taps_out) {
+    for (std::size_t k = 0; k < dfe_cursors.size(); ++k) {
+      taps_out[k] = std::clamp(dfe_cursors[k], cursor * b_min[k], cursor * b_max[k]);
+    }
+  };
+  std::vector<double> applied(dfe_cursors.size());
+  clip(applied);
+  // RSS limit on the tail taps from N_tail_start (1-based) on.
+  const std::size_t tail_start = static_cast<std::size_t>(cfg_.floating.N_tail_start);
+  if (tail_start != 0 && applied.size() >= tail_start) {
+    double rss = 0.0;
+    for (std::size_t k = tail_start - 1; k < applied.size(); ++k) rss += std::pow(applied[k] / cursor, 2);
+    rss = std::sqrt(rss);
+    const double limit = cfg_.floating.B_float_RSS_MAX;
+    if (rss != 0.0 && rss >= limit) {
+      for (std::size_t k = tail_start - 1; k < applied.size(); ++k) {
+        const double share = std::min(rss, limit) * std::abs(applied[k] / cursor) / rss;
+        b_max[k] = share;
+        b_min[k] = -share;
+      }
+      clip(applied);
+    }
+  }
+  for (std::size_t k = 0; k < applied.size(); ++k) isi2 += std::pow(dfe_cursors[k] - applied[k], 2);
+  point.sigma_isi = sx * std::sqrt(isi2);
+  if (20.0 * std::log10(point.A_s / point.sigma_isi) < to_beat) return std::nullopt;
+  point.dfe_taps.resize(applied.size());
+  for (std::size_t k = 0; k < applied.size(); ++k) point.dfe_taps[k] = applied[k] / cursor;
+
+  double slope2 = 0.0;
+  for_each_jitter_slope(padded, N, cursor_index, M, N_b, [&](double d) { slope2 += d * d; });
+  point.sigma_j = std::hypot(cfg_.A_DD_UI, cfg_.sigma_RJ_UI) * sx * std::sqrt(slope2);
+  point.sigma_tx = (cfg_.L - 1) * point.A_s / cfg_.R_LM * std::pow(10.0, -cfg_.SNR_TX_dB / 20.0);
+  point.sigma_n = context.sigma_n;
+
+  // Far-end crosstalk is weighted by |H_ffe(f)| (the script's power weight function).
+  const std::size_t n_taps = tx_grid_.num_taps;
+  double r[16];
+  ES_EXPECTS(n_taps <= 16, "at most 16 Tx taps");
+  for (std::size_t d = 0; d < n_taps; ++d) {
+    r[d] = 0.0;
+    for (std::size_t k = 0; k + d < n_taps; ++k) r[d] += taps[k] * taps[k + d];
+    if (d > 0) r[d] *= 2.0;
+  }
+  double fext = 0.0;
+  for (std::size_t i = 0; i < n_xt_; ++i) {
+    double h2 = r[0];
+    for (std::size_t d = 1; d < n_taps; ++d) h2 += r[d] * lag_cos_[d * n_xt_ + i];
+    fext += context.fext_weight[i] * std::sqrt(std::max(h2, 0.0));
+  }
+  point.sigma_xt = std::sqrt(xt_scale_ * (fext + context.next_power));
+
+  const double total2 = point.sigma_isi * point.sigma_isi + point.sigma_j * point.sigma_j +
+                        point.sigma_xt * point.sigma_xt + point.sigma_n * point.sigma_n +
+                        point.sigma_tx * point.sigma_tx;
+  point.fom_dB = 20.0 * std::log10(point.A_s / std::sqrt(total2));
+  return point;
+}
+
+std::vector<double> jitter_slopes(const std::vector<double>& equalized_pulse, std::size_t cursor_index,
+                                  int samples_per_ui, int dfe_taps) {
+  const auto N = static_cast<std::ptrdiff_t>(equalized_pulse.size());
+  const auto padded = [&](std::ptrdiff_t n) { return n < N ? equalized_pulse[static_cast<std::size_t>(n)] : 0.0; };
+  std::vector<double> slopes;
+  for_each_jitter_slope(padded, N, static_cast<std::ptrdiff_t>(cursor_index), samples_per_ui, dfe_taps,
+                        [&](double d) { slopes.push_back(d); });
+  return slopes;
+}
+
+SearchResult search_equalizer(const FomEvaluator& evaluator, const std::vector<CtleSetting>& ctle_grid,
+                              const TxGrid& tx_grid, unsigned threads) {
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  const std::size_t n_ctle = ctle_grid.size();
+  const std::size_t n_tx = tx_grid.num_combinations();
+
+  std::vector<CtleContext> contexts(n_ctle);
+  {
+    std::atomic<std::size_t> next{0};
+    std::vector<std::jthread> pool;
+    for (unsigned t = 0; t < threads; ++t) {
+      pool.emplace_back([&] {
+        for (std::size_t i; (i = next++) < n_ctle;) contexts[i] = evaluator.make_context(ctle_grid[i]);
+      });
+    }
+  }
+
+  struct Best {
+    double fom = -INFINITY;
+    std::size_t flat = 0;
+    std::optional<FomPoint> point;
+  };
+  const std::size_t total = n_ctle * n_tx;
+  constexpr std::size_t kChunk = 256;
+  std::atomic<std::size_t> next_chunk{0};
+  std::vector<Best> best(threads);
+  {
+    std::vector<std::jthread> pool;
+    for (unsigned t = 0; t < threads; ++t) {
+      pool.emplace_back([&, t] {
+        Best& mine = best[t];
+        for (std::size_t start; (start = next_chunk.fetch_add(kChunk)) < total;) {
+          const std::size_t stop = std::min(total, start + kChunk);
+          for (std::size_t flat = start; flat < stop; ++flat) {
+            const std::size_t c = flat / n_tx, x = flat % n_tx;
+            auto point = evaluator.evaluate(contexts[c], tx_grid.combination(x), mine.fom);
+            // Strictly better only: within a thread points come in increasing order, so the
+            // first of equal points stays, as in the script.
+            if (point && point->fom_dB > mine.fom) {
+              mine.fom = point->fom_dB;
+              mine.flat = flat;
+              mine.point = std::move(point);
+            }
+          }
+        }
+      });
+    }
+  }
+  SearchResult result;
+  result.grid_points = total;
+  const Best* winner = nullptr;
+  for (const Best& b : best) {
+    if (!b.point) continue;
+    if (!winner || b.fom > winner->fom || (b.fom == winner->fom && b.flat < winner->flat)) winner = &b;
+  }
+  if (winner) {
+    result.found = true;
+    result.ctle_index = winner->flat / n_tx;
+    result.tx_index = winner->flat % n_tx;
+    result.best = *winner->point;
+  }
+  return result;
+}
+
+}  // namespace eyesweep

@@ -1,0 +1,86 @@
+// The COM reference receiver's equaliser search (IEEE script optimize_fom): for every CTLE
+// setting and legal Tx FFE combination, the cursor by the Mueller-Muller rule, the DFE within
+// its limits and the figure of merit with its five noise terms; the best point wins.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <vector>
+
+#include "host/case_responses.hpp"
+#include "host/com_config.hpp"
+#include "host/eq_grid.hpp"
+#include "host/filters.hpp"
+
+namespace eyesweep {
+
+/// The figure of merit of one grid point and what it is made of (volts).
+struct FomPoint {
+  double fom_dB = 0.0;
+  double A_s = 0.0;                 ///< R_LM h(t_s) / (L - 1)
+  double cursor = 0.0;              ///< h(t_s)
+  std::size_t cursor_index = 0;     ///< t_s as a sample index into the equalised pulse
+  double sigma_tx = 0.0, sigma_isi = 0.0, sigma_j = 0.0, sigma_xt = 0.0, sigma_n = 0.0;
+  std::vector<double> dfe_taps;     ///< b(1..N_b), relative to the cursor
+};
+
+/// The CTLE-dependent part of the search, computed once per CTLE setting.
+struct CtleContext {
+  CtleSetting ctle;
+  std::vector<double> pulse;        ///< victim pulse after the CTLE (no Tx FFE)
+  double sigma_n = 0.0;             ///< eta_0 noise through H_r and the CTLE
+  std::vector<double> fext_weight;  ///< per frequency up to f_b: FEXT power weight
+  double next_power = 0.0;          ///< NEXT power sum (independent of the Tx FFE)
+};
+
+/// Evaluates grid points of one package case.
+class FomEvaluator {
+ public:
+  FomEvaluator(const CaseResponses& responses, const ComConfig& cfg, const TxGrid& tx_grid);
+
+  CtleContext make_context(const CtleSetting& ctle) const;
+
+  /// The FOM of one combination, or nothing when the point is not a valid receiver (no
+  /// crossing to anchor the cursor, or a non-positive cursor) or cannot beat `to_beat` dB
+  /// (the script's exact pruning: residual ISI alone already limits it below `to_beat`).
+  std::optional<FomPoint> evaluate(const CtleContext& context, const double* tx_taps,
+                                   double to_beat) const;
+
+  /// The equalised victim pulse of a combination (the script's sbr), full length.
+  std::vector<double> equalized_pulse(const CtleContext& context, const double* tx_taps) const;
+
+ private:
+  double sample(const std::vector<double>& pulse, const double* taps, std::ptrdiff_t n) const;
+
+  const CaseResponses& responses_;
+  const ComConfig& cfg_;
+  const TxGrid& tx_grid_;
+  std::size_t peak_lo_ = 0, peak_hi_ = 0;  ///< window (inclusive) of the cursor peak search
+  std::size_t n_xt_ = 0;                   ///< frequencies used in the crosstalk integral
+  std::vector<double> sinc2_;              ///< sinc^2(f T) on those frequencies
+  std::vector<double> lag_cos_;            ///< per tap lag d, cos(2 pi f d T) on those frequencies
+  double xt_scale_ = 0.0;                  ///< sigma_X^2 2 Delta_f / f_2
+};
+
+/// The jitter slopes h_J(n) = (h(s_n + 1) - h(s_n - 1)) M / 2 of an equalised pulse at every
+/// UI-spaced sampling point s_n of the cursor's phase, as the script takes them: from the
+/// first such point past the first UI (1-based phase mod(t_s, M), plus M when <= 1) to the
+/// end of the pulse zero-padded to cover the DFE span.
+std::vector<double> jitter_slopes(const std::vector<double>& equalized_pulse, std::size_t cursor_index,
+                                  int samples_per_ui, int dfe_taps);
+
+/// The winner of a search and how many points were looked at.
+struct SearchResult {
+  std::size_t ctle_index = 0;
+  std::size_t tx_index = 0;
+  FomPoint best;
+  std::size_t grid_points = 0;      ///< CTLE settings x legal Tx combinations
+  bool found = false;               ///< false when no point was a valid receiver
+};
+
+/// Exhaustive search over every CTLE setting and legal Tx combination on `threads` threads
+/// (0 = all cores). Ties resolve to the first point in the script's order.
+SearchResult search_equalizer(const FomEvaluator& evaluator, const std::vector<CtleSetting>& ctle_grid,
+                              const TxGrid& tx_grid, unsigned threads);
+
+}  // namespace eyesweep

@@ -1,0 +1,108 @@
+// Impulse and pulse responses; see impulse_response.hpp.
+#include "host/impulse_response.hpp"
+
+#include <fftw3.h>
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <mutex>
+
+#include "host/band_extension.hpp"
+#include "kernels/common/error.hpp"
+
+namespace eyesweep {
+namespace {
+
+// FFTW's planner is not thread-safe; executing a plan is.
+std::mutex& fftw_planner_mutex() {
+  static std::mutex mutex;
+  return mutex;
+}
+
+struct FftwFree {
+  void operator()(void* p) const { fftw_free(p); }
+};
+
+/// Real signal of length 2 (N - 1) whose spectrum's first N bins are `half` (MATLAB:
+/// real(ifft([X(1); X(2:end-1); X(end); conj(flip(X(2:end-1)))]))).
+std::vector<double> inverse_real_fft(const std::vector<std::complex<double>>& half) {
+  const std::size_t n_half = half.size();
+  const std::size_t n = 2 * (n_half - 1);
+  std::unique_ptr<fftw_complex[], FftwFree> in(fftw_alloc_complex(n_half));
+  std::unique_ptr<double[], FftwFree> out(fftw_alloc_real(n));
+  ES_EXPECTS(in && out, "FFTW allocation failed");
+  fftw_plan plan;
+  {
+    std::lock_guard lock(fftw_planner_mutex());
+    plan = fftw_plan_dft_c2r_1d(static_cast<int>(n), in.get(), out.get(), FFTW_ESTIMATE);
+  }
+  ES_EXPECTS(plan != nullptr, "FFTW could not plan an inverse transform");
+  for (std::size_t k = 0; k < n_half; ++k) {
+    in[k][0] = half[k].real();
+    in[k][1] = half[k].imag();
+  }
+  in[0][1] = 0.0;           // DC and Nyquist bins of a real signal are real
+  in[n_half - 1][1] = 0.0;
+  fftw_execute(plan);
+  {
+    std::lock_guard lock(fftw_planner_mutex());
+    fftw_destroy_plan(plan);
+  }
+  std::vector<double> result(out.get(), out.get() + n);
+  const double scale = 1.0 / static_cast<double>(n);
+  for (double& v : result) v *= scale;
+  return result;
+}
+
+}  // namespace
+
+ImpulseResponse impulse_response(std::span<const std::complex<double>> H,
+                                 std::span<const double> f_GHz, double dt_ns,
+                                 BandExtension policy, double truncation_threshold,
+                                 const char* what) {
+  ES_EXPECTS(f_GHz.size() >= 12, "need at least 12 frequency points");
+  const double f_max = 1.0 / (2.0 * dt_ns);
+  // The script takes the file's step from its 2nd and 3rd points and rounds the number of
+  // steps to f_max to an integer.
+  const double file_step = f_GHz[2] - f_GHz[1];
+  const auto n_steps = static_cast<std::size_t>(std::lround(f_max / file_step));
+  ES_EXPECTS(n_steps >= 2, "frequency step too large for the sample rate");
+  std::vector<double> grid(n_steps + 1);
+  for (std::size_t k = 0; k <= n_steps; ++k) grid[k] = f_max * static_cast<double>(k) / static_cast<double>(n_steps);
+  const std::vector<std::complex<double>> on_grid = extend_to_grid(H, f_GHz, grid, policy, what);
+
+  std::vector<double> h = inverse_real_fft(on_grid);
+  double peak = 0.0;
+  for (double v : h) peak = std::max(peak, std::abs(v));
+  std::size_t last = 0;
+  for (std::size_t i = h.size(); i-- > 0;) {
+    if (std::abs(h[i]) > peak * truncation_threshold) {
+      last = i;
+      break;
+    }
+  }
+  double kept = 0.0, cut = 0.0;
+  for (std::size_t i = 0; i < h.size(); ++i) (i <= last ? kept : cut) += h[i] * h[i];
+  h.resize(last + 1);
+
+  ImpulseResponse result;
+  result.dt_ns = dt_ns;
+  result.samples = std::move(h);
+  result.truncation_dB = cut > 0.0 ? 10.0 * std::log10(cut / kept) : -INFINITY;
+  return result;
+}
+
+std::vector<double> pulse_from_impulse(std::span<const double> impulse, int samples_per_ui) {
+  // Summed directly rather than as a running sum, whose rounding error grows with length.
+  std::vector<double> pulse(impulse.size());
+  const auto M = static_cast<std::size_t>(samples_per_ui);
+  for (std::size_t n = 0; n < impulse.size(); ++n) {
+    double sum = 0.0;
+    for (std::size_t m = n + 1 > M ? n + 1 - M : 0; m <= n; ++m) sum += impulse[m];
+    pulse[n] = sum;
+  }
+  return pulse;
+}
+
+}  // namespace eyesweep
