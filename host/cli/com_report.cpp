@@ -1,0 +1,148 @@
+// COM report and JSON; see com_report.hpp.
+#include "host/cli/com_report.hpp"
+
+#include <cstdio>
+#include <ostream>
+#include <string>
+
+#include "eyesweep/version.hpp"
+
+namespace eyesweep {
+namespace {
+
+std::string format(const char* fmt, double value) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, fmt, value);
+  return buffer;
+}
+
+const char* kind_name(ChannelKind kind) {
+  switch (kind) {
+    case ChannelKind::thru: return "THRU";
+    case ChannelKind::fext: return "FEXT";
+    case ChannelKind::next: return "NEXT";
+  }
+  return "?";
+}
+
+std::string lengths_text(const std::vector<double>& mm) {
+  std::string text;
+  for (std::size_t i = 0; i < mm.size(); ++i) {
+    if (i) text += '+';
+    text += format("%g", mm[i]);
+  }
+  text += " mm";
+  return text;
+}
+
+std::string tx_tap_name(int offset) { return "c(" + std::to_string(offset) + ")"; }
+
+nlohmann::json case_json(const ComConfig& cfg, const ComCaseResult& c) {
+  const double mV = 1e3;
+  nlohmann::json tx = nlohmann::json::object();
+  for (std::size_t k = 0; k < c.equalizer.tx_taps.size(); ++k) {
+    tx[tx_tap_name(c.equalizer.tx_first_offset + static_cast<int>(k))] = c.equalizer.tx_taps[k];
+  }
+  return {
+      {"package_case", c.package_case + 1},
+      {"z_p_mm", {{"TX", c.lengths.z_p_tx_mm}, {"NEXT", c.lengths.z_p_next_mm},
+                  {"FEXT", c.lengths.z_p_fext_mm}, {"RX", c.lengths.z_p_rx_mm}}},
+      {"COM_dB", c.com_dB},
+      {"FOM_dB", c.fom_dB},
+      {"A_s_mV", c.A_s * mV},
+      {"A_ni_mV", c.A_ni * mV},
+      {"eye_height_mV", c.eye_height * mV},
+      {"VEC_dB", c.vec_dB},
+      {"sigma_mV", {{"ISI", c.noise.sigma_isi * mV}, {"XT", c.noise.sigma_xt * mV},
+                    {"TX", c.noise.sigma_tx * mV}, {"N", c.noise.sigma_n * mV},
+                    {"RJ", c.noise.sigma_rj * mV}, {"DD", c.noise.sigma_dd * mV}}},
+      {"fom_sigma_mV", {{"ISI", c.fom.sigma_isi * mV}, {"XT", c.fom.sigma_xt * mV},
+                        {"TX", c.fom.sigma_tx * mV}, {"N", c.fom.sigma_n * mV},
+                        {"J", c.fom.sigma_j * mV}}},
+      {"equalizer", {{"g_DC_dB", c.equalizer.ctle.g_DC_dB},
+                     {"g_DC2_dB", c.equalizer.ctle.g_DC2_dB},
+                     {"tx_ffe", tx},
+                     {"dfe_taps", c.equalizer.dfe_taps},
+                     {"cursor_sample", c.equalizer.cursor_index},
+                     {"sampling_phase", c.equalizer.sampling_phase},
+                     {"samples_per_ui", cfg.M}}},
+      {"pdf_bin_mV", c.noise.bin_size * mV},
+      {"unequalized_pulse_peak_mV", c.unequalized_peak_V * mV},
+      {"search", {{"grid_points", c.grid_points},
+                  {"legal_tx_combinations", c.legal_tx_combinations},
+                  {"ctle_settings", c.ctle_settings},
+                  {"search_seconds", c.search_seconds},
+                  {"total_seconds", c.total_seconds}}},
+  };
+}
+
+}  // namespace
+
+void print_com_report(std::ostream& out, const ComConfig& cfg, const std::vector<ChannelInput>& inputs,
+                      const ComResult& result) {
+  out << "eyesweep " << kVersion << " (" << kGitRevision << "): COM, reference engine (double precision)\n";
+  out << "config   " << cfg.source << (cfg.name.empty() ? "" : "  [" + cfg.name + "]") << "\n";
+  for (const ChannelInput& input : inputs) {
+    out << "channel  " << kind_name(input.kind) << "  " << input.path.string() << "  port order "
+        << input.port_order.str() << "\n";
+  }
+  for (const std::string& note : result.notes) out << "note     " << note << "\n";
+  const double mV = 1e3;
+  for (const ComCaseResult& c : result.cases) {
+    out << "\nPackage case " << c.package_case + 1 << ": z_p TX " << lengths_text(c.lengths.z_p_tx_mm)
+        << ", RX " << lengths_text(c.lengths.z_p_rx_mm) << ", NEXT " << lengths_text(c.lengths.z_p_next_mm)
+        << ", FEXT " << lengths_text(c.lengths.z_p_fext_mm) << "\n";
+    out << "  COM          " << format("%.3f dB", c.com_dB) << "\n";
+    out << "  FOM          " << format("%.3f dB", c.fom_dB) << "\n";
+    out << "  A_s          " << format("%.3f mV", c.A_s * mV) << "    A_ni " << format("%.3f mV", c.A_ni * mV)
+        << "    eye height (VEO) " << format("%.2f mV", c.eye_height * mV) << "    VEC "
+        << format("%.2f dB", c.vec_dB) << "\n";
+    out << "  sigma (mV)   ISI " << format("%.3f", c.noise.sigma_isi * mV) << "  XT "
+        << format("%.3f", c.noise.sigma_xt * mV) << "  TX " << format("%.3f", c.noise.sigma_tx * mV)
+        << "  N " << format("%.3f", c.noise.sigma_n * mV) << "  RJ " << format("%.3f", c.noise.sigma_rj * mV)
+        << "  DD " << format("%.3f", c.noise.sigma_dd * mV) << "\n";
+    out << "  CTLE         g_DC " << format("%g dB", c.equalizer.ctle.g_DC_dB);
+    if (c.equalizer.ctle.f_LF_GHz > 0.0) out << "  g_DC2 " << format("%g dB", c.equalizer.ctle.g_DC2_dB);
+    out << "\n  Tx FFE      ";
+    for (std::size_t k = 0; k < c.equalizer.tx_taps.size(); ++k) {
+      out << " " << tx_tap_name(c.equalizer.tx_first_offset + static_cast<int>(k)) << " "
+          << format("%.3f", c.equalizer.tx_taps[k]);
+    }
+    out << "\n  DFE          b(1.." << c.equalizer.dfe_taps.size() << ")";
+    for (double b : c.equalizer.dfe_taps) out << " " << format("%.3f", b);
+    out << "\n  sampling     t_s at sample " << c.equalizer.cursor_index << " (phase "
+        << c.equalizer.sampling_phase << " of " << cfg.M << ")\n";
+    out << "  search       " << c.grid_points << " grid points (" << c.ctle_settings << " CTLE x "
+        << c.legal_tx_combinations << " Tx) in " << format("%.2f s", c.search_seconds) << "\n";
+  }
+  const ComCaseResult& worst = result.cases[result.worst_case];
+  out << "\nCOM = " << format("%.3f dB", result.com_dB) << " (worst: package case " << worst.package_case + 1
+      << ")  " << (result.com_dB >= cfg.COM_pass_threshold_dB ? "PASS" : "FAIL") << " at "
+      << format("%g dB", cfg.COM_pass_threshold_dB) << "\n";
+}
+
+nlohmann::json com_result_json(const ComConfig& cfg, const std::vector<ChannelInput>& inputs,
+                               const ComResult& result) {
+  nlohmann::json channels = nlohmann::json::array();
+  for (const ChannelInput& input : inputs) {
+    channels.push_back({{"kind", kind_name(input.kind)}, {"path", input.path.string()},
+                        {"port_order", input.port_order.str()}});
+  }
+  nlohmann::json cases = nlohmann::json::array();
+  for (const ComCaseResult& c : result.cases) cases.push_back(case_json(cfg, c));
+  return {
+      {"eyesweep_version", kVersion},
+      {"git_revision", kGitRevision},
+      {"engine", "reference"},
+      {"config", cfg.source},
+      {"channels", channels},
+      {"notes", result.notes},
+      {"cases", cases},
+      {"COM_dB", result.com_dB},
+      {"worst_package_case", result.cases[result.worst_case].package_case + 1},
+      {"pass_threshold_dB", cfg.COM_pass_threshold_dB},
+      {"pass", result.com_dB >= cfg.COM_pass_threshold_dB},
+  };
+}
+
+}  // namespace eyesweep
