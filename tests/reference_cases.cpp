@@ -1,0 +1,54 @@
+// Reference results of the IEEE COM script v3.70, transcribed from
+// shared/channels/reference-results.md ("Without floating DFE taps").
+#include "tests/reference_cases.hpp"
+
+namespace eyesweep::test {
+namespace {
+
+ChannelInput channel(const std::string& path, ChannelKind kind) {
+  ChannelInput input;
+  input.path = path;
+  input.kind = kind;
+  return input;
+}
+
+std::vector<ChannelInput> channel_set(const std::string& dir, const std::string& thru,
+                                      const std::vector<std::string>& fext,
+                                      const std::vector<std::string>& next) {
+  std::vector<ChannelInput> set{channel(dir + "/" + thru, ChannelKind::thru)};
+  for (const std::string& f : fext) set.push_back(channel(dir + "/" + f, ChannelKind::fext));
+  for (const std::string& f : next) set.push_back(channel(dir + "/" + f, ChannelKind::next));
+  return set;
+}
+
+}  // namespace
+
+std::vector<ValidationCase> validation_cases(const std::string& shared_dir) {
+  const std::string channels = shared_dir + "/channels";
+  const auto vita = channel_set(channels + "/vita68_example2", "example2_THRU.s4p",
+                                {"example2_FEXT1.s4p", "example2_FEXT2.s4p"},
+                                {"example2_NEXT1.s4p", "example2_NEXT2.s4p", "example2_NEXT3.s4p"});
+  const auto orthobp = channel_set(
+      channels + "/ieee8023ck_orthobp_12dB", "DPO_4in_Meg7_THRU.s4p",
+      {"DPO_4in_Meg7_FENG1415.s4p", "DPO_4in_Meg7_FENG89.s4p", "DPO_4in_Meg7_FENH1112.s4p",
+       "DPO_4in_Meg7_FENH1415.s4p", "DPO_4in_Meg7_FENH89.s4p"},
+      {"DPO_4in_Meg7_NENF1112.s4p", "DPO_4in_Meg7_NENF1415.s4p", "DPO_4in_Meg7_NENF89.s4p"});
+  std::vector<std::string> ca_fext, ca_next;
+  for (int i = 1; i <= 7; ++i) ca_fext.push_back("CA_19p75dB_fext" + std::to_string(i) + ".s4p");
+  for (int i = 1; i <= 8; ++i) ca_next.push_back("CA_19p75dB_next" + std::to_string(i) + ".s4p");
+  const auto ca = channel_set(channels + "/ieee8023ck_ca_19p75dB", "CA_19p75dB_thru.s4p", ca_fext, ca_next);
+
+  return {
+      {"VITA-KR4", "configs/vita_kr4.toml", vita,
+       {{4.295, 16.890, 30.283, 18.470, 23.63, -12, 0, {-0.16, 0.84, 0}, {1.824, 3.314, 1.353, 0.710, 0.398, 1.988}},
+        {3.653, 16.250, 25.066, 16.460, 17.21, -12, 0, {-0.16, 0.84, 0}, {1.867, 2.846, 1.120, 0.710, 0.332, 1.662}}}},
+      {"C2C orthobp 12 dB", "configs/ieee8023ck_c2c.toml", orthobp,
+       {{3.407, 15.832, 19.022, 12.85, 12.34, -2, -2, {-0.02, 0.06, -0.22, 0.64, -0.06}, {2.328, 0.431, 1.345, 0.726, 0.543, 1.082}},
+        {3.479, 15.896, 11.314, 7.58, 7.47, -7, -2, {-0.02, 0.08, -0.26, 0.64, 0}, {1.327, 0.237, 0.800, 0.594, 0.307, 0.612}}}},
+      {"C2C cable assembly 19.75 dB", "configs/ieee8023ck_c2c.toml", ca,
+       {{1.949, 14.346, 8.702, 6.953, 3.50, -11, -3, {0, 0.04, -0.2, 0.76, 0}, {1.200, 0.570, 0.615, 0.551, 0.246, 0.495}},
+        {1.938, 14.369, 6.474, 5.180, 2.59, -12, -4, {0, 0.04, -0.2, 0.76, 0}, {0.826, 0.382, 0.458, 0.545, 0.187, 0.375}}}},
+  };
+}
+
+}  // namespace eyesweep::test

@@ -1,0 +1,31 @@
+// The IEEE COM script's own results (v3.70, channels/reference-results.md) on the cases the
+// reference engine must reproduce, and the channel sets they were computed on.
+#pragma once
+
+#include <array>
+#include <string>
+#include <vector>
+
+#include "host/case_responses.hpp"
+
+namespace eyesweep::test {
+
+/// One package case of one validation case, in the units of reference-results.md.
+struct ScriptCaseResult {
+  double com_dB, fom_dB, A_s_mV, A_ni_mV, veo_mV;
+  double g_DC_dB, g_DC2_dB;
+  std::vector<double> tx_taps;              ///< lowest offset first, main tap included
+  std::array<double, 6> sigma_mV;           ///< ISI, XT, TX, N, RJ, DD
+};
+
+struct ValidationCase {
+  std::string name;
+  std::string config;                       ///< relative to the project root
+  std::vector<ChannelInput> channels;       ///< THRU first
+  std::vector<ScriptCaseResult> script;     ///< per package case
+};
+
+/// Every validation case without floating taps; channel paths under `shared_dir`.
+std::vector<ValidationCase> validation_cases(const std::string& shared_dir);
+
+}  // namespace eyesweep::test
