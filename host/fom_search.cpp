@@ -137,6 +137,59 @@ std::vector<double> FomEvaluator::equalized_pulse(const CtleContext& context,
   return sbr;
 }
 
+template <typename Sample>
+std::optional<std::ptrdiff_t> FomEvaluator::cursor_anchor(const Sample& at, std::ptrdiff_t N,
+                                                          std::ptrdiff_t peak, double peak_value) const {
+  const std::ptrdiff_t M = cfg_.M;
+  switch (cfg_.cursor_rule) {
+    case CursorRule::peak:
+      return peak;
+    case CursorRule::max_slope_step: {
+      // The point within +-1 UI of the peak where h(t) - h(t - T) is largest.
+      if (peak - 2 * M < 0 || peak + M >= N) return std::nullopt;
+      std::ptrdiff_t best = peak;
+      double best_step = -INFINITY;
+      for (std::ptrdiff_t t = peak - M; t <= peak + M; ++t) {
+        const double step = at(t) - at(t - M);
+        if (step > best_step) {
+          best_step = step;
+          best = t;
+        }
+      }
+      return best;
+    }
+    case CursorRule::mueller_muller:
+      break;
+  }
+  // The script's rule: anchor at the last upward crossing of 1 % of the peak within 4 UI
+  // before it, then take the point in the next 2 UI where
+  // h(t - T) = max(h(t + T) - b_max(1) h(t), 0) holds best.
+  const std::ptrdiff_t search_start = std::max<std::ptrdiff_t>(0, peak - 4 * M);
+  const double level = 0.01 * peak_value;
+  const auto sign = [](double x) { return (x > 0.0) - (x < 0.0); };
+  std::ptrdiff_t crossing = -1;
+  int previous = sign(at(search_start) - level);
+  for (std::ptrdiff_t n = search_start; n < peak; ++n) {
+    const int next = sign(at(n + 1) - level);
+    if (next - previous >= 1) crossing = n;
+    previous = next;
+  }
+  if (crossing < 0) return std::nullopt;
+  if (crossing - M < 0 || crossing + 3 * M >= N) return std::nullopt;
+  const double b1 = cfg_.N_b > 0 ? cfg_.b_max[0] : 0.0;
+  std::ptrdiff_t cursor_index = crossing;
+  double best_metric = INFINITY;
+  for (std::ptrdiff_t m = 0; m <= 2 * M; ++m) {
+    const std::ptrdiff_t t = crossing + m;
+    const double metric = std::abs(at(t - M) - std::max(at(t + M) - b1 * at(t), 0.0));
+    if (metric < best_metric) {
+      best_metric = metric;
+      cursor_index = t;
+    }
+  }
+  return cursor_index;
+}
+
 std::optional<FomPoint> FomEvaluator::evaluate(const CtleContext& context, const double* taps,
                                                double to_beat) const {
   const std::vector<double>& pulse = context.pulse;
@@ -169,32 +222,9 @@ std::optional<FomPoint> FomEvaluator::evaluate(const CtleContext& context, const
   const auto peak_it = std::max_element(window.begin(), window.end());
   const std::ptrdiff_t peak = lo + (peak_it - window.begin());
   const double peak_value = *peak_it;
-  // Last upward crossing of 1 % of the peak within 4 UI before it.
-  const std::ptrdiff_t search_start = std::max<std::ptrdiff_t>(0, peak - 4 * M);
-  const double level = 0.01 * peak_value;
-  const auto sign = [](double x) { return (x > 0.0) - (x < 0.0); };
-  std::ptrdiff_t crossing = -1;
-  int previous = sign(at(search_start) - level);
-  for (std::ptrdiff_t n = search_start; n < peak; ++n) {
-    const int next = sign(at(n + 1) - level);
-    if (next - previous >= 1) crossing = n;
-    previous = next;
-  }
-  if (crossing < 0) return std::nullopt;
-
-  // Mueller-Muller: the point in the next 2 UI where h(t - T) = max(h(t + T) - b_max(1) h(t), 0).
-  const double b1 = cfg_.N_b > 0 ? cfg_.b_max[0] : 0.0;
-  if (crossing - M < 0 || crossing + 3 * M >= N) return std::nullopt;
-  std::ptrdiff_t cursor_index = crossing;
-  double best_metric = INFINITY;
-  for (std::ptrdiff_t m = 0; m <= 2 * M; ++m) {
-    const std::ptrdiff_t t = crossing + m;
-    const double metric = std::abs(at(t - M) - std::max(at(t + M) - b1 * at(t), 0.0));
-    if (metric < best_metric) {
-      best_metric = metric;
-      cursor_index = t;
-    }
-  }
+  const std::optional<std::ptrdiff_t> anchor = cursor_anchor(at, N, peak, peak_value);
+  if (!anchor) return std::nullopt;
+  const std::ptrdiff_t cursor_index = *anchor;
   const double cursor = at(cursor_index);
   if (!(cursor > 0.0)) return std::nullopt;
 

@@ -51,6 +51,11 @@ class FomEvaluator {
 
  private:
   double sample(const std::vector<double>& pulse, const double* taps, std::ptrdiff_t n) const;
+  /// The sampling point per cfg.cursor_rule, given the pulse (`at`), its length and peak;
+  /// nothing when the rule finds none (e.g. no crossing to anchor the MM search).
+  template <typename Sample>
+  std::optional<std::ptrdiff_t> cursor_anchor(const Sample& at, std::ptrdiff_t N, std::ptrdiff_t peak,
+                                              double peak_value) const;
 
   const CaseResponses& responses_;
   const ComConfig& cfg_;
