@@ -1,0 +1,136 @@
+// The eyesweep command line as a user meets it: help, a successful run with JSON, and bad
+// input answered with a message naming the file or key and exit status 2.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/test_paths.hpp"
+
+namespace eyesweep::test {
+namespace {
+
+struct CommandResult {
+  int status;
+  std::string output;  // stdout and stderr
+};
+
+CommandResult run(const std::string& arguments) {
+  const std::string command = std::string(EYESWEEP_BINARY) + " " + arguments + " 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  std::string output;
+  std::array<char, 4096> buffer{};
+  while (std::size_t n = std::fread(buffer.data(), 1, buffer.size(), pipe)) output.append(buffer.data(), n);
+  const int status = pclose(pipe);
+  return {WEXITSTATUS(status), output};
+}
+
+std::string vita(const char* file) {
+  return (std::filesystem::path(EYESWEEP_SOURCE_DIR) / "data/channels/vita68_example2" / file).string();
+}
+
+std::string config(const char* name) {
+  return (std::filesystem::path(EYESWEEP_SOURCE_DIR) / "configs" / name).string();
+}
+
+std::filesystem::path temp_path(const char* name) {
+  return std::filesystem::temp_directory_path() / (std::string("eyesweep_test_cli_") + name);
+}
+
+TEST(Cli, HelpExplainsEveryComOptionWithUnits) {
+  const CommandResult help = run("com --help");
+  EXPECT_EQ(help.status, 0);
+  for (const char* option : {"--config", "--thru", "--fext", "--next", "--port-order", "--json", "--threads",
+                             "--ignore-floating-taps", "GHz", "V^2/GHz"}) {
+    EXPECT_NE(help.output.find(option), std::string::npos) << option;
+  }
+  EXPECT_EQ(run("--help").status, 0);
+}
+
+TEST(Cli, ComPrintsEveryCaseAndWritesTheSameAsJson) {
+  const auto json_path = temp_path("vita.json");
+  std::filesystem::remove(json_path);
+  const CommandResult r = run("com --config " + config("vita_kr4.toml") + " --thru " + vita("example2_THRU.s4p") +
+                    " --fext " + vita("example2_FEXT1.s4p") + " " + vita("example2_FEXT2.s4p") + " --next " +
+                    vita("example2_NEXT1.s4p") + " " + vita("example2_NEXT2.s4p") + " " +
+                    vita("example2_NEXT3.s4p") + " --json " + json_path.string());
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("Package case 1"), std::string::npos);
+  EXPECT_NE(r.output.find("Package case 2"), std::string::npos);
+  EXPECT_NE(r.output.find("COM = 3.653 dB"), std::string::npos) << r.output;
+  std::ifstream in(json_path);
+  const nlohmann::json j = nlohmann::json::parse(in);
+  EXPECT_EQ(j["cases"].size(), 2u);
+  EXPECT_NEAR(j["COM_dB"].get<double>(), 3.653, 5e-4);
+  EXPECT_EQ(j["worst_package_case"].get<int>(), 2);
+  for (const char* key : {"FOM_dB", "A_s_mV", "A_ni_mV", "eye_height_mV", "sigma_mV", "equalizer"}) {
+    EXPECT_TRUE(j["cases"][0].contains(key)) << key;
+  }
+  std::filesystem::remove(json_path);
+}
+
+struct BadInput {
+  const char* what;
+  std::string arguments;
+  std::string expected;  // must appear in the message
+};
+
+void PrintTo(const BadInput& input, std::ostream* os) { *os << input.what; }
+
+class CliBadInput : public ::testing::TestWithParam<BadInput> {};
+
+TEST_P(CliBadInput, FailsWithStatus2AndAMessageNamingTheCulprit) {
+  const CommandResult r = run(GetParam().arguments);
+  EXPECT_EQ(r.status, 2) << r.output;
+  EXPECT_NE(r.output.find(GetParam().expected), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("error"), std::string::npos) << r.output;
+}
+
+std::vector<BadInput> bad_inputs() {
+  const std::string thru = vita("example2_THRU.s4p");
+  const std::string bad_touchstone =
+      (data_dir() / "touchstone" / "bad").string();
+  return {
+      {"missing channel file", "com --config " + config("vita_kr4.toml") + " --thru /nonexistent/x.s4p",
+       "/nonexistent/x.s4p"},
+      {"missing config", "com --config /nonexistent/c.toml --thru " + thru, "/nonexistent/c.toml"},
+      {"bad port order", "com --config " + config("vita_kr4.toml") + " --thru " + thru + "@1,1,2,4",
+       "1,1,2,4"},
+      {"floating taps", "com --config " + config("ieee8023ck_kr.toml") + " --thru " + thru, "N_bg"},
+      {"unwritable json", "com --config " + config("vita_kr4.toml") + " --thru " + thru + " --json /nonexistent/dir/o.json",
+       "/nonexistent/dir"},
+  };
+}
+
+INSTANTIATE_TEST_SUITE_P(Cases, CliBadInput, ::testing::ValuesIn(bad_inputs()),
+                         [](const ::testing::TestParamInfo<BadInput>& param) {
+                           std::string name = param.param.what;
+                           for (char& ch : name) if (ch == ' ') ch = '_';
+                           return name;
+                         });
+
+TEST(Cli, MalformedTouchstoneGivesFileAndLine) {
+  // Any file of the malformed corpus: the message carries "<path>:<line>:".
+  const auto dir = data_dir() / "touchstone" / "bad";
+  ASSERT_TRUE(std::filesystem::is_directory(dir));
+  std::filesystem::path file;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().extension() == ".s4p") {
+      file = entry.path();
+      break;
+    }
+  }
+  ASSERT_FALSE(file.empty()) << "no malformed 4-port file in " << dir;
+  const CommandResult r = run("com --config " + config("vita_kr4.toml") + " --thru " + file.string());
+  EXPECT_EQ(r.status, 2) << r.output;
+  EXPECT_NE(r.output.find(file.string() + ":"), std::string::npos) << r.output;
+}
+
+}  // namespace
+}  // namespace eyesweep::test

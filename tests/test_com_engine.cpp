@@ -1,0 +1,156 @@
+// Properties of the reference COM engine beyond agreement with the IEEE script: options,
+// determinism, refusal of what it cannot do, and scoring a given equaliser.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "host/com_engine.hpp"
+#include "io/config_toml.hpp"
+#include "kernels/common/error.hpp"
+#include "tests/test_paths.hpp"
+
+namespace eyesweep::test {
+namespace {
+
+std::vector<ChannelInput> vita_channels() {
+  const auto dir = std::filesystem::path(EYESWEEP_SOURCE_DIR) / "data" / "channels" / "vita68_example2";
+  std::vector<ChannelInput> set{{dir / "example2_THRU.s4p", ChannelKind::thru, {}}};
+  for (const char* f : {"example2_FEXT1.s4p", "example2_FEXT2.s4p"}) set.push_back({dir / f, ChannelKind::fext, {}});
+  for (const char* f : {"example2_NEXT1.s4p", "example2_NEXT2.s4p", "example2_NEXT3.s4p"}) {
+    set.push_back({dir / f, ChannelKind::next, {}});
+  }
+  return set;
+}
+
+ComConfig config(const char* name) {
+  return load_com_config(std::filesystem::path(EYESWEEP_SOURCE_DIR) / "configs" / name);
+}
+
+class VitaEngine : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { channels_ = new std::vector<LoadedChannel>(load_channels(vita_channels())); }
+  static void TearDownTestSuite() { delete channels_; }
+  static std::vector<LoadedChannel>* channels_;
+};
+std::vector<LoadedChannel>* VitaEngine::channels_ = nullptr;
+
+TEST_F(VitaEngine, ResultDoesNotDependOnTheNumberOfThreads) {
+  const ComConfig cfg = config("vita_kr4.toml");
+  ComRunOptions one, two;
+  one.threads = 1;
+  two.threads = 3;
+  const ComResult a = run_com(cfg, *channels_, one);
+  const ComResult b = run_com(cfg, *channels_, two);
+  ASSERT_EQ(a.cases.size(), b.cases.size());
+  for (std::size_t c = 0; c < a.cases.size(); ++c) {
+    EXPECT_EQ(a.cases[c].com_dB, b.cases[c].com_dB);
+    EXPECT_EQ(a.cases[c].fom_dB, b.cases[c].fom_dB);
+    EXPECT_EQ(a.cases[c].equalizer.tx_taps, b.cases[c].equalizer.tx_taps);
+    EXPECT_EQ(a.cases[c].equalizer.cursor_index, b.cases[c].equalizer.cursor_index);
+  }
+  EXPECT_EQ(a.com_dB, std::min(a.cases[0].com_dB, a.cases[1].com_dB));
+}
+
+TEST_F(VitaEngine, ScoringTheWinnerReproducesItsFom) {
+  const ComConfig cfg = config("vita_kr4.toml");
+  const ComResult result = run_com(cfg, *channels_);
+  for (const ComCaseResult& c : result.cases) {
+    const CaseResponses responses = prepare_case(cfg, *channels_, c.package_case);
+    const auto scored = score_equalizer(cfg, responses, c.equalizer.ctle, c.equalizer.tx_taps);
+    ASSERT_TRUE(scored.has_value());
+    EXPECT_DOUBLE_EQ(scored->fom_dB, c.fom_dB);
+    // and no other point of the grid beats it
+    const TxGrid grid = build_tx_grid(cfg);
+    const FomEvaluator evaluator(responses, cfg, grid);
+    for (const CtleSetting& ctle : build_ctle_grid(cfg)) {
+      const CtleContext context = evaluator.make_context(ctle);
+      for (std::size_t x = 0; x < grid.num_combinations(); x += 7) {
+        const auto point = evaluator.evaluate(context, grid.combination(x), -INFINITY);
+        if (point) {
+          EXPECT_LE(point->fom_dB, c.fom_dB);
+        }
+      }
+    }
+  }
+}
+
+TEST_F(VitaEngine, PeakCursorRuleSamplesAtThePeakOfTheEqualizedPulse) {
+  ComConfig cfg = config("vita_kr4.toml");
+  cfg.cursor_rule = CursorRule::peak;
+  const ComResult result = run_com(cfg, *channels_);
+  for (const ComCaseResult& c : result.cases) {
+    const CaseResponses responses = prepare_case(cfg, *channels_, c.package_case);
+    const TxGrid grid = build_tx_grid(cfg);
+    const FomEvaluator evaluator(responses, cfg, grid);
+    const std::vector<double> pulse =
+        evaluator.equalized_pulse(evaluator.make_context(c.equalizer.ctle), c.equalizer.tx_taps.data());
+    const auto peak = std::max_element(pulse.begin(), pulse.end()) - pulse.begin();
+    EXPECT_EQ(static_cast<std::ptrdiff_t>(c.equalizer.cursor_index), peak);
+  }
+}
+
+TEST_F(VitaEngine, HoldAndTaperBandExtensionIsAnOptionThatChangesTheResponse) {
+  ComConfig cfg = config("vita_kr4.toml");
+  const CaseResponses trend = prepare_case(cfg, *channels_, 0);
+  cfg.band_extension = BandExtension::hold_and_taper;
+  const CaseResponses taper = prepare_case(cfg, *channels_, 0);
+  double difference = 0.0;
+  for (std::size_t i = 0; i < std::min(trend.thru.impulse.size(), taper.thru.impulse.size()); ++i) {
+    difference = std::max(difference, std::abs(trend.thru.impulse[i] - taper.thru.impulse[i]));
+  }
+  EXPECT_GT(difference, 0.0);
+}
+
+TEST(ComEngine, RefusesFloatingTapsUnlessAskedToIgnoreThem) {
+  const ComConfig cfg = config("ieee8023ck_kr.toml");
+  ASSERT_GT(cfg.floating.N_bg, 0);
+  const std::vector<LoadedChannel> channels = load_channels({vita_channels().front()});
+  try {
+    run_com(cfg, channels);
+    FAIL() << "expected an InputError";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("floating DFE tap"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("N_bg"), std::string::npos) << e.what();
+  }
+}
+
+TEST(ComEngine, RefusesAggressorsOnAnotherFrequencyAxis) {
+  auto inputs = vita_channels();
+  inputs.resize(1);
+  const auto dpo = shared_file("channels/ieee8023ck_orthobp_12dB/DPO_4in_Meg7_FENG89.s4p");
+  inputs.push_back({dpo, ChannelKind::fext, {}});
+  try {
+    load_channels(inputs);
+    FAIL() << "expected an InputError";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("DPO_4in_Meg7_FENG89.s4p"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("frequency"), std::string::npos) << e.what();
+  }
+}
+
+TEST(EqGrid, TxCombinationsAreEnumeratedWithIntegerStepsAndTheC0Limit) {
+  const ComConfig cfg = config("ieee8023ck_c2c.toml");
+  const TxGrid grid = build_tx_grid(cfg);
+  EXPECT_EQ(grid.first_offset, -3);
+  EXPECT_EQ(grid.num_taps, 5u);
+  EXPECT_EQ(grid.num_enumerated, 3u * 6u * 15u * 6u);
+  for (std::size_t i = 0; i < grid.num_combinations(); ++i) {
+    const double* c = grid.combination(i);
+    double sum = 0.0;
+    for (std::size_t k = 0; k < grid.num_taps; ++k) sum += std::abs(c[k]);
+    EXPECT_NEAR(sum, 1.0, 1e-12);
+    EXPECT_GE(c[grid.main_index()], cfg.c0_min - 1e-12);
+  }
+  // A brute-force count in units of the 0.02 step: |c(-3)| + c(-2) + |c(-1)| + |c(1)| <= 0.46.
+  std::size_t legal = 0;
+  for (int a = 0; a <= 2; ++a)
+    for (int b = 0; b <= 5; ++b)
+      for (int d = 0; d <= 14; ++d)
+        for (int e = 0; e <= 5; ++e) legal += (a + b + d + e <= 23) ? 1 : 0;
+  EXPECT_EQ(grid.num_combinations(), legal);
+  EXPECT_EQ(build_ctle_grid(cfg).size(), 21u * 5u);
+}
+
+}  // namespace
+}  // namespace eyesweep::test
