@@ -4,6 +4,9 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <string>
+
+#include "kernels/common/error.hpp"
 
 namespace eyesweep {
 
@@ -20,6 +23,15 @@ TxGrid build_tx_grid(const ComConfig& cfg) {
   for (int k = lo; k <= hi; ++k) {
     const auto it = ranges.find(k);
     columns.push_back(it == ranges.end() ? std::vector<double>{0.0} : it->second);
+  }
+
+  // Refuse, before allocating, a grid no search could finish (and memory could not hold).
+  constexpr double kMaxCombinations = 5e7;
+  double combinations = 1.0;
+  for (const auto& column : columns) combinations *= static_cast<double>(column.size());
+  if (combinations > kMaxCombinations) {
+    throw InputError(cfg.source + ": the Tx FFE ranges c(k) give " + std::to_string(combinations) +
+                     " combinations; at most 5e7 are supported (use coarser steps)");
   }
 
   TxGrid grid;

@@ -15,6 +15,7 @@ struct ScriptCaseResult {
   double com_dB, fom_dB, A_s_mV, A_ni_mV, veo_mV;
   double g_DC_dB, g_DC2_dB;
   std::vector<double> tx_taps;              ///< lowest offset first, main tap included
+  std::array<double, 6> dfe_b1_b6;          ///< first six DFE taps, relative to the cursor
   std::array<double, 6> sigma_mV;           ///< ISI, XT, TX, N, RJ, DD
 };
 

@@ -152,5 +152,16 @@ TEST(EqGrid, TxCombinationsAreEnumeratedWithIntegerStepsAndTheC0Limit) {
   EXPECT_EQ(build_ctle_grid(cfg).size(), 21u * 5u);
 }
 
+TEST(EqGrid, RefusesATxGridTooLargeToSearch) {
+  ComConfig cfg = config("ieee8023ck_c2c.toml");
+  for (TxTapRange& tap : cfg.tx_taps) tap.values.assign(1000, 0.0);
+  try {
+    build_tx_grid(cfg);
+    FAIL() << "expected an InputError";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("c(k)"), std::string::npos) << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace eyesweep::test

@@ -1,7 +1,9 @@
 // Agreement of the reference engine with the IEEE COM script v3.70 on every case of
 // shared/channels/reference-results.md that needs no floating DFE taps (docs/validation.md).
-// Tolerances: COM and FOM within 0.1 dB; the script's g_DC, g_DC2 and Tx taps, or the
-// script's choice scoring within 0.01 dB of ours; A_s, A_ni and each sigma within 5 %.
+// The targets are COM and FOM within 0.1 dB, the same winning equaliser (or a tie),
+// A_s, A_ni and each sigma within 5 %. What is reached, and asserted here, is agreement to the
+// precision the script's values are printed with: the same g_DC, g_DC2 and Tx taps, and every
+// quantity within one unit of its last printed digit.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -16,16 +18,12 @@
 namespace eyesweep::test {
 namespace {
 
-constexpr double kDbTolerance = 0.1;
-constexpr double kRelativeTolerance = 0.05;
-constexpr double kTieTolerance = 0.01;
+constexpr double kDb = 0.001;        // COM and FOM are printed to 0.001 dB
+constexpr double kMilliVolt = 0.001; // A_s and the sigmas to 0.001 mV
+constexpr double kANi = 0.005;       // A_ni to 0.01 mV in two of the cases
+constexpr double kTap = 0.001;       // DFE taps to 0.001
 
 class ComValidation : public ::testing::TestWithParam<std::size_t> {};
-
-void expect_relative(double ours, double script, const char* what, std::size_t package_case) {
-  EXPECT_NEAR(ours, script, kRelativeTolerance * std::abs(script))
-      << what << ", package case " << package_case + 1;
-}
 
 TEST_P(ComValidation, AgreesWithTheIeeeScript) {
   const ValidationCase vc = validation_cases(shared_dir().string())[GetParam()];
@@ -35,45 +33,33 @@ TEST_P(ComValidation, AgreesWithTheIeeeScript) {
         << " (set EYESWEEP_SHARED_DIR to the folder holding channels/)";
   }
   const ComConfig cfg = load_com_config(std::filesystem::path(EYESWEEP_SOURCE_DIR) / vc.config);
-  const std::vector<LoadedChannel> channels = load_channels(vc.channels);
-  const ComResult result = run_com(cfg, channels);
+  const ComResult result = run_com(cfg, load_channels(vc.channels));
   ASSERT_EQ(result.cases.size(), vc.script.size());
 
   for (std::size_t c = 0; c < result.cases.size(); ++c) {
     const ComCaseResult& ours = result.cases[c];
     const ScriptCaseResult& script = vc.script[c];
-    std::printf("%s case %zu: COM %.3f (script %.3f)  FOM %.3f (%.3f)  A_s %.3f (%.3f) mV  "
-                "A_ni %.3f (%.3f) mV  g_DC %g/%g (%g/%g)\n",
-                vc.name.c_str(), c + 1, ours.com_dB, script.com_dB, ours.fom_dB, script.fom_dB,
-                ours.A_s * 1e3, script.A_s_mV, ours.A_ni * 1e3, script.A_ni_mV,
-                ours.equalizer.ctle.g_DC_dB, ours.equalizer.ctle.g_DC2_dB, script.g_DC_dB, script.g_DC2_dB);
-    EXPECT_NEAR(ours.com_dB, script.com_dB, kDbTolerance) << "COM, package case " << c + 1;
-    EXPECT_NEAR(ours.fom_dB, script.fom_dB, kDbTolerance) << "FOM, package case " << c + 1;
+    SCOPED_TRACE(vc.name + ", package case " + std::to_string(c + 1));
+    EXPECT_NEAR(ours.com_dB, script.com_dB, kDb) << "COM";
+    EXPECT_NEAR(ours.fom_dB, script.fom_dB, kDb) << "FOM";
+    EXPECT_NEAR(ours.A_s * 1e3, script.A_s_mV, kMilliVolt) << "A_s";
+    EXPECT_NEAR(ours.A_ni * 1e3, script.A_ni_mV, kANi) << "A_ni";
 
-    bool same_winner = ours.equalizer.ctle.g_DC_dB == script.g_DC_dB &&
-                       ours.equalizer.ctle.g_DC2_dB == script.g_DC2_dB &&
-                       ours.equalizer.tx_taps.size() == script.tx_taps.size();
-    for (std::size_t k = 0; same_winner && k < script.tx_taps.size(); ++k) {
-      same_winner = std::abs(ours.equalizer.tx_taps[k] - script.tx_taps[k]) < 1e-9;
+    EXPECT_EQ(ours.equalizer.ctle.g_DC_dB, script.g_DC_dB);
+    EXPECT_EQ(ours.equalizer.ctle.g_DC2_dB, script.g_DC2_dB);
+    ASSERT_EQ(ours.equalizer.tx_taps.size(), script.tx_taps.size());
+    for (std::size_t k = 0; k < script.tx_taps.size(); ++k) {
+      EXPECT_NEAR(ours.equalizer.tx_taps[k], script.tx_taps[k], 1e-12) << "Tx tap " << k;
     }
-    if (!same_winner) {
-      // A different winner is a tie if the script's choice scores within 0.01 dB of ours.
-      const CaseResponses responses = prepare_case(cfg, channels, c);
-      CtleSetting ctle = ours.equalizer.ctle;
-      ctle.g_DC_dB = script.g_DC_dB;
-      ctle.g_DC2_dB = script.g_DC2_dB;
-      const auto scored = score_equalizer(cfg, responses, ctle, script.tx_taps);
-      ASSERT_TRUE(scored.has_value()) << "the script's equaliser gives no valid receiver";
-      EXPECT_NEAR(scored->fom_dB, ours.fom_dB, kTieTolerance)
-          << "different winner in package case " << c + 1 << " and not a tie";
+    for (std::size_t k = 0; k < script.dfe_b1_b6.size(); ++k) {
+      EXPECT_NEAR(ours.equalizer.dfe_taps[k], script.dfe_b1_b6[k], kTap) << "DFE b" << k + 1;
     }
-
-    expect_relative(ours.A_s * 1e3, script.A_s_mV, "A_s", c);
-    expect_relative(ours.A_ni * 1e3, script.A_ni_mV, "A_ni", c);
     const double sigmas[6] = {ours.noise.sigma_isi, ours.noise.sigma_xt, ours.noise.sigma_tx,
                               ours.noise.sigma_n, ours.noise.sigma_rj, ours.noise.sigma_dd};
     const char* names[6] = {"sigma_ISI", "sigma_XT", "sigma_TX", "sigma_N", "sigma_RJ", "sigma_DD"};
-    for (int k = 0; k < 6; ++k) expect_relative(sigmas[k] * 1e3, script.sigma_mV[static_cast<std::size_t>(k)], names[k], c);
+    for (std::size_t k = 0; k < 6; ++k) {
+      EXPECT_NEAR(sigmas[k] * 1e3, script.sigma_mV[k], kMilliVolt) << names[k];
+    }
   }
 }
 
