@@ -17,5 +17,5 @@ if [ "${SANITIZE:-1}" != 0 ]; then
   BUILD_DIR=$root/build-asan BUILD_TYPE=RelWithDebInfo "$root/scripts/build.sh" \
     -DEYESWEEP_SANITIZE=ON -DEYESWEEP_BUILD_BENCH=OFF -DEYESWEEP_ENABLE_CUDA=OFF
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-    ctest --test-dir "$root/build-asan" --output-on-failure -j "$jobs" -LE slow
+    ctest --test-dir "$root/build-asan" --output-on-failure -j "$jobs"
 fi
