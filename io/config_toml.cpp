@@ -23,12 +23,7 @@
 #include <utility>
 #include <vector>
 
-#if __has_include(<toml++/toml.hpp>)
-#include <toml++/toml.hpp>
-#else
-#include <toml++/toml.h>  // toml++ 3.3 (Debian 12) installs its header under this name only
-#endif
-
+#include "io/detail/toml.hpp"
 #include "kernels/common/error.hpp"
 
 namespace eyesweep {
