@@ -18,18 +18,8 @@ double seconds_since(clock_type::time_point start) {
   return std::chrono::duration<double>(clock_type::now() - start).count();
 }
 
-/// Refuses what the engine cannot honour, so that nobody mistakes a partial model for the
-/// sheet's.
-void check_supported(const ComConfig& cfg, const ComRunOptions& options, std::vector<std::string>& notes) {
-  if (cfg.floating.N_bg > 0) {
-    if (!options.ignore_floating_taps) {
-      throw InputError(cfg.source + ": N_bg = " + std::to_string(cfg.floating.N_bg) +
-                       ": floating DFE tap groups are not implemented yet; run with "
-                       "--ignore-floating-taps to evaluate with the fixed taps only");
-    }
-    notes.push_back("floating DFE taps (N_bg = " + std::to_string(cfg.floating.N_bg) +
-                    ") ignored: fixed taps only, results are not the sheet's");
-  }
+/// Notes about configuration choices the engine does not follow.
+void check_supported(const ComConfig& cfg, std::vector<std::string>& notes) {
   if (cfg.local_search != 0) {
     notes.push_back("Local Search = " + std::to_string(cfg.local_search) +
                     " ignored: the search is exhaustive (its optimum is the global one)");
@@ -99,7 +89,7 @@ ComCaseResult run_case(const ComConfig& cfg, const std::vector<LoadedChannel>& c
     in.aggressors.push_back({aggressor.kind == ChannelKind::fext ? AggressorKind::fext : AggressorKind::next,
                              equalized_aggressor(aggressor, cfg, ctle, tx_grid, taps)});
   }
-  in.h_j = jitter_slopes(in.victim_pulse, best.cursor_index, cfg.M, cfg.N_b);
+  in.h_j = jitter_slopes(in.victim_pulse, best.cursor_index, cfg.M, dfe_span(cfg));
   in.a_dd_ui = cfg.A_DD_UI;
   in.sigma_rj_ui = cfg.sigma_RJ_UI;
   in.sigma_tx = script_sigma_tx(cfg.L, best.A_s, cfg.R_LM, cfg.SNR_TX_dB);
@@ -118,6 +108,7 @@ ComCaseResult run_case(const ComConfig& cfg, const std::vector<LoadedChannel>& c
   result.equalizer.tx_first_offset = tx_grid.first_offset;
   result.equalizer.tx_taps.assign(taps, taps + tx_grid.num_taps);
   result.equalizer.dfe_taps = best.dfe_taps;
+  result.equalizer.floating_taps = best.floating_taps;
   result.equalizer.cursor_index = best.cursor_index;
   result.equalizer.sampling_phase = static_cast<int>(best.cursor_index % static_cast<std::size_t>(cfg.M));
   result.total_seconds = seconds_since(start);
@@ -131,10 +122,16 @@ ComResult run_com(const ComConfig& cfg, const std::vector<ChannelInput>& inputs,
   return run_com(cfg, load_channels(inputs), options);
 }
 
-ComResult run_com(const ComConfig& cfg, const std::vector<LoadedChannel>& channels,
+ComResult run_com(const ComConfig& sheet, const std::vector<LoadedChannel>& channels,
                   const ComRunOptions& options) {
   ComResult result;
-  check_supported(cfg, options, result.notes);
+  ComConfig cfg = sheet;
+  if (options.ignore_floating_taps && cfg.floating.N_bg > 0) {
+    result.notes.push_back("floating DFE taps (N_bg = " + std::to_string(cfg.floating.N_bg) +
+                           ") switched off: fixed taps only, the result is not the sheet's COM");
+    cfg.floating.N_bg = 0;
+  }
+  check_supported(cfg, result.notes);
   for (const LoadedChannel& channel : channels) {
     for (const std::string& warning : channel.warnings) {
       result.notes.push_back(channel.input.path.string() + ": " + warning);

@@ -16,7 +16,8 @@ namespace eyesweep {
 
 struct ComRunOptions {
   unsigned threads = 0;               ///< 0 = all cores
-  /// Evaluate sheets with floating DFE taps (N_bg > 0) with their fixed taps only.
+  /// Switch off floating DFE tap groups (N_bg > 0): the fixed taps only, e.g. to see what
+  /// the floating taps gain.
   bool ignore_floating_taps = false;
 };
 
@@ -25,7 +26,8 @@ struct WinningEqualizer {
   CtleSetting ctle;
   int tx_first_offset = 0;            ///< UI offset of tx_taps[0]
   std::vector<double> tx_taps;        ///< main tap included
-  std::vector<double> dfe_taps;       ///< b(1..N_b), relative to the cursor
+  std::vector<double> dfe_taps;       ///< b(1..span), relative to the cursor
+  std::vector<int> floating_taps;     ///< 1-based taps of the floating groups
   std::size_t cursor_index = 0;       ///< sample index of t_s in the equalised pulse
   int sampling_phase = 0;             ///< t_s mod M (samples)
 };
@@ -58,7 +60,7 @@ struct ComResult {
 };
 
 /// Runs COM for the channels (first the THRU, then aggressors). Throws InputError on bad
-/// input, and when the configuration asks for something the engine does not do yet.
+/// input.
 ComResult run_com(const ComConfig& cfg, const std::vector<ChannelInput>& inputs,
                   const ComRunOptions& options = {});
 

@@ -8,6 +8,7 @@
 #include <numbers>
 #include <thread>
 
+#include "host/floating_dfe.hpp"
 #include "host/impulse_response.hpp"
 #include "kernels/common/error.hpp"
 
@@ -233,20 +234,30 @@ std::optional<FomPoint> FomEvaluator::evaluate(const CtleContext& context, const
   point.cursor_index = static_cast<std::size_t>(cursor_index);
   point.A_s = cfg_.R_LM * cursor / (cfg_.L - 1);
   const double sx = sigma_x(cfg_.L);
-  const std::ptrdiff_t N_b = cfg_.N_b;
+  const std::ptrdiff_t span = dfe_span(cfg_);
 
   // Residual ISI: every precursor, the part of the DFE span beyond its limits, and every
   // cursor after the DFE span (computed on the unpadded pulse, as the script does).
   double isi2 = 0.0;
   for (std::ptrdiff_t n = cursor_index - M; n >= 0; n -= M) isi2 += std::pow(at(n), 2);
-  for (std::ptrdiff_t n = cursor_index + M * (N_b + 1); n < N; n += M) isi2 += std::pow(at(n), 2);
+  for (std::ptrdiff_t n = cursor_index + M * (span + 1); n < N; n += M) isi2 += std::pow(at(n), 2);
   if (20.0 * std::log10(point.A_s / (sx * std::sqrt(isi2))) < to_beat) return std::nullopt;
 
   // Beyond the pulse the script pads with zeros.
   const auto padded = [&](std::ptrdiff_t n) { return n < N ? at(n) : 0.0; };
-  std::vector<double> dfe_cursors(static_cast<std::size_t>(N_b));
-  for (std::ptrdiff_t k = 0; k < N_b; ++k) dfe_cursors[static_cast<std::size_t>(k)] = padded(cursor_index + M * (k + 1));
+  std::vector<double> dfe_cursors(static_cast<std::size_t>(span));
+  for (std::ptrdiff_t k = 0; k < span; ++k) dfe_cursors[static_cast<std::size_t>(k)] = padded(cursor_index + M * (k + 1));
+  // Limits per tap: the fixed taps' own, then +-bmaxg where floating groups land, 0 elsewhere.
   std::vector<double> b_max = cfg_.b_max, b_min = cfg_.b_min;
+  b_max.resize(dfe_cursors.size(), 0.0);
+  b_min.resize(dfe_cursors.size(), 0.0);
+  if (cfg_.floating.N_bg > 0) {
+    point.floating_taps = place_floating_taps(dfe_cursors, cursor, cfg_);
+    for (int t : point.floating_taps) {
+      b_max[static_cast<std::size_t>(t - 1)] = cfg_.floating.bmaxg;
+      b_min[static_cast<std::size_t>(t - 1)] = -cfg_.floating.bmaxg;
+    }
+  }
   const auto clip = [&](std::vector<double>& taps_out) {
     for (std::size_t k = 0; k < dfe_cursors.size(); ++k) {
       taps_out[k] = std::clamp(dfe_cursors[k], cursor * b_min[k], cursor * b_max[k]);
@@ -277,7 +288,7 @@ std::optional<FomPoint> FomEvaluator::evaluate(const CtleContext& context, const
   for (std::size_t k = 0; k < applied.size(); ++k) point.dfe_taps[k] = applied[k] / cursor;
 
   double slope2 = 0.0;
-  for_each_jitter_slope(padded, N, cursor_index, M, N_b, [&](double d) { slope2 += d * d; });
+  for_each_jitter_slope(padded, N, cursor_index, M, span, [&](double d) { slope2 += d * d; });
   point.sigma_j = std::hypot(cfg_.A_DD_UI, cfg_.sigma_RJ_UI) * sx * std::sqrt(slope2);
   point.sigma_tx = (cfg_.L - 1) * point.A_s / cfg_.R_LM * std::pow(10.0, -cfg_.SNR_TX_dB / 20.0);
   point.sigma_n = context.sigma_n;
@@ -304,6 +315,10 @@ std::optional<FomPoint> FomEvaluator::evaluate(const CtleContext& context, const
                         point.sigma_tx * point.sigma_tx;
   point.fom_dB = 20.0 * std::log10(point.A_s / std::sqrt(total2));
   return point;
+}
+
+int dfe_span(const ComConfig& cfg) {
+  return cfg.floating.N_bg > 0 ? std::max(cfg.N_b, cfg.floating.N_f) : cfg.N_b;
 }
 
 std::vector<double> jitter_slopes(const std::vector<double>& equalized_pulse, std::size_t cursor_index,

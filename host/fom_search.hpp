@@ -21,8 +21,13 @@ struct FomPoint {
   double cursor = 0.0;              ///< h(t_s)
   std::size_t cursor_index = 0;     ///< t_s as a sample index into the equalised pulse
   double sigma_tx = 0.0, sigma_isi = 0.0, sigma_j = 0.0, sigma_xt = 0.0, sigma_n = 0.0;
-  std::vector<double> dfe_taps;     ///< b(1..N_b), relative to the cursor
+  std::vector<double> dfe_taps;     ///< b(1..span), relative to the cursor (see dfe_span)
+  std::vector<int> floating_taps;   ///< 1-based taps of the floating groups, ascending
 };
+
+/// Taps the DFE spans: N_b, or N_f when floating tap groups (N_bg > 0) may reach that far
+/// (between N_b and N_f only the floating taps are non-zero).
+int dfe_span(const ComConfig& cfg);
 
 /// The CTLE-dependent part of the search, computed once per CTLE setting.
 struct CtleContext {

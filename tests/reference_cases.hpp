@@ -15,8 +15,9 @@ struct ScriptCaseResult {
   double com_dB, fom_dB, A_s_mV, A_ni_mV, veo_mV;
   double g_DC_dB, g_DC2_dB;
   std::vector<double> tx_taps;              ///< lowest offset first, main tap included
-  std::array<double, 6> dfe_b1_b6;          ///< first six DFE taps, relative to the cursor
+  std::vector<double> dfe_taps;             ///< first DFE taps as printed, relative to the cursor
   std::array<double, 6> sigma_mV;           ///< ISI, XT, TX, N, RJ, DD
+  std::vector<int> floating_taps = {};      ///< UI positions of floating DFE taps (if any)
 };
 
 struct ValidationCase {
@@ -26,7 +27,9 @@ struct ValidationCase {
   std::vector<ScriptCaseResult> script;     ///< per package case
 };
 
-/// Every validation case without floating taps; channel paths under `shared_dir`.
+/// Every validation case of reference-results.md (exhaustive search; the floating-tap sheets'
+/// own Local Search rows, which the file states equal the exhaustive ones); channel paths
+/// under `shared_dir`.
 std::vector<ValidationCase> validation_cases(const std::string& shared_dir);
 
 }  // namespace eyesweep::test

@@ -102,7 +102,8 @@ std::vector<BadInput> bad_inputs() {
       {"missing config", "com --config /nonexistent/c.toml --thru " + thru, "/nonexistent/c.toml"},
       {"bad port order", "com --config " + config("vita_kr4.toml") + " --thru " + thru + "@1,1,2,4",
        "1,1,2,4"},
-      {"floating taps", "com --config " + config("ieee8023ck_kr.toml") + " --thru " + thru, "N_bg"},
+      {"unknown option value", "com --config " + config("vita_kr4.toml") + " --thru " + thru + " --threads -1",
+       "--threads"},
       {"unwritable json", "com --config " + config("vita_kr4.toml") + " --thru " + thru + " --json /nonexistent/dir/o.json",
        "/nonexistent/dir"},
   };

@@ -115,8 +115,8 @@ void add_com_command(CLI::App& app, int& exit_code) {
   com->add_option("--threads", options->threads, "worker threads for the search (0 = all cores)")
       ->check(CLI::NonNegativeNumber);
   com->add_flag("--ignore-floating-taps", options->ignore_floating_taps,
-                "evaluate configurations with floating DFE tap groups (N_bg > 0) with their fixed "
-                "taps only (the result is then not the sheet's COM)");
+                "switch off floating DFE tap groups (N_bg > 0): fixed taps only, e.g. to see what "
+                "the floating taps gain (the result is then not the sheet's COM)");
   com->callback([options, &exit_code] {
     run_com_command(*options);
     exit_code = 0;

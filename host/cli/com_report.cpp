@@ -63,6 +63,7 @@ nlohmann::json case_json(const ComConfig& cfg, const ComCaseResult& c) {
                      {"g_DC2_dB", c.equalizer.ctle.g_DC2_dB},
                      {"tx_ffe", tx},
                      {"dfe_taps", c.equalizer.dfe_taps},
+                     {"floating_dfe_taps_ui", c.equalizer.floating_taps},
                      {"cursor_sample", c.equalizer.cursor_index},
                      {"sampling_phase", c.equalizer.sampling_phase},
                      {"samples_per_ui", cfg.M}}},
@@ -110,6 +111,10 @@ void print_com_report(std::ostream& out, const ComConfig& cfg, const std::vector
     }
     out << "\n  DFE          b(1.." << c.equalizer.dfe_taps.size() << ")";
     for (double b : c.equalizer.dfe_taps) out << " " << format("%.3f", b);
+    if (!c.equalizer.floating_taps.empty()) {
+      out << "\n  floating     taps at UI";
+      for (int t : c.equalizer.floating_taps) out << " " << t;
+    }
     out << "\n  sampling     t_s at sample " << c.equalizer.cursor_index << " (phase "
         << c.equalizer.sampling_phase << " of " << cfg.M << ")\n";
     out << "  search       " << c.grid_points << " grid points (" << c.ctle_settings << " CTLE x "

@@ -1,5 +1,5 @@
 // The eyesweep command-line tool: subcommand dispatch and the mapping of errors to exit
-// status (2 for bad input, 1 for internal errors).
+// status (2 for bad input or options, 1 for internal errors).
 #include <CLI/CLI.hpp>
 
 #include <exception>
@@ -23,7 +23,9 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    std::cerr << "eyesweep: error: " << e.what() << "\n(run with --help for the options)\n";
+    return 2;
   } catch (const eyesweep::InputError& e) {
     std::cerr << "eyesweep: error: " << e.what() << "\n";
     return 2;
