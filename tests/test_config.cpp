@@ -292,7 +292,10 @@ void expect_kr_family_values(const ComConfig& cfg) {
   EXPECT_EQ(cfg.b_min, b_min);
   EXPECT_DOUBLE_EQ(cfg.DER_0, 1e-4);
   EXPECT_EQ(cfg.floating.N_bg, 3);
-  EXPECT_FALSE(cfg.note.empty());
+  EXPECT_EQ(cfg.floating.N_bf, 3);
+  EXPECT_EQ(cfg.floating.N_f, 40);
+  EXPECT_DOUBLE_EQ(cfg.floating.B_float_RSS_MAX, 0.02);
+  EXPECT_EQ(cfg.floating.N_tail_start, 25);
 }
 
 TEST(ShippedConfig, KrHoldsTheKrSheetIncludingFloatingTaps) {
