@@ -1,4 +1,5 @@
-// Speed of the double-precision reference COM engine on the validation cases: time per
+// Speed of the double-precision reference COM engine on validation cases (VITA-KR4, 802.3ck
+// C2C, and 802.3ck KR with floating taps: the KR-size grid of 638,715 points): time per
 // channel (files already read: responses, exhaustive search and final PDF, every package
 // case) and per grid point of the search (a point = one Tx FFE x g_DC x g_DC2 combination
 // with its own cursor, DFE and FOM).
@@ -65,9 +66,18 @@ void BM_ReferenceCom_C2cOrthogonalBackplane(benchmark::State& state) {
                        {"DPO_4in_Meg7_NENF1112.s4p", "DPO_4in_Meg7_NENF1415.s4p", "DPO_4in_Meg7_NENF89.s4p"}));
 }
 
+void BM_ReferenceCom_KrFloatingTaps(benchmark::State& state) {
+  run_case(state, "configs/ieee8023ck_kr.toml",
+           channel_set("ieee8023ck_orthobp_12dB", "DPO_4in_Meg7_THRU.s4p",
+                       {"DPO_4in_Meg7_FENG1415.s4p", "DPO_4in_Meg7_FENG89.s4p", "DPO_4in_Meg7_FENH1112.s4p",
+                        "DPO_4in_Meg7_FENH1415.s4p", "DPO_4in_Meg7_FENH89.s4p"},
+                       {"DPO_4in_Meg7_NENF1112.s4p", "DPO_4in_Meg7_NENF1415.s4p", "DPO_4in_Meg7_NENF89.s4p"}));
+}
+
 // Arg: worker threads (1 = one core, as the IEEE script's figures; 0 = all cores).
 BENCHMARK(BM_ReferenceCom_VitaKr4)->Arg(1)->Arg(0)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 BENCHMARK(BM_ReferenceCom_C2cOrthogonalBackplane)->Arg(1)->Arg(0)->Unit(benchmark::kSecond)->Iterations(1);
+BENCHMARK(BM_ReferenceCom_KrFloatingTaps)->Arg(0)->Unit(benchmark::kSecond)->Iterations(1);
 
 }  // namespace
 }  // namespace eyesweep

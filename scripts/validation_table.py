@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Runs `eyesweep com` on the validation cases of shared/channels/reference-results.md (those
+"""Runs `eyesweep com` on the validation cases of shared/channels/reference-results.md (with and
 without floating DFE taps) and prints, as Markdown, every quantity of that file next to ours.
 
 Usage: scripts/validation_table.py [--eyesweep build/host/eyesweep] [--shared ../shared]
@@ -16,8 +16,8 @@ import tempfile
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # case: (config, channel folder, thru, fext list, next list, per-package-case script values)
-# script values: COM, FOM, A_s mV, A_ni mV, VEO mV, g_DC, g_DC2, Tx FFE, DFE b1..b6,
-#                sigma ISI/XT/TX/N/RJ/DD mV
+# script values: COM, FOM, A_s mV, A_ni mV, VEO mV, g_DC, g_DC2, Tx FFE, DFE taps as printed,
+#                sigma ISI/XT/TX/N/RJ/DD mV[, floating tap UIs]
 CASES = [
     ("VITA-KR4 (100GBASE-KR4 sheet)", "vita_kr4.toml", "vita68_example2", "example2_THRU.s4p",
      ["example2_FEXT1.s4p", "example2_FEXT2.s4p"],
@@ -43,6 +43,34 @@ CASES = [
        [0.456, 0.052, 0.048, 0.029, 0.026, 0.020], [1.200, 0.570, 0.615, 0.551, 0.246, 0.495]),
       (1.938, 14.369, 6.474, 5.180, 2.59, -12, -4, [0, 0.04, -0.2, 0.76, 0],
        [0.578, 0.095, 0.054, 0.034, 0.025, 0.021], [0.826, 0.382, 0.458, 0.545, 0.187, 0.375])]),
+    ("802.3ck CR/CA sheet (floating DFE taps), cable assembly 19.75 dB", "ieee8023ck_cr_ca.toml",
+     "ieee8023ck_ca_19p75dB", "CA_19p75dB_thru.s4p",
+     ["CA_19p75dB_fext%d.s4p" % i for i in range(1, 8)],
+     ["CA_19p75dB_next%d.s4p" % i for i in range(1, 9)],
+     [(4.394, 15.561, 4.362, 2.630, 3.46, -13, -3, [0, 0.04, -0.2, 0.76, 0],
+       [0.824, 0.229, 0.102, 0.072], [0.370, 0.222, 0.327, 0.362, 0.134, 0.267],
+       list(range(13, 19)) + list(range(32, 35))),
+      (3.388, 14.529, 3.183, 2.155, 2.06, -15, -4, [0, 0.04, -0.22, 0.74, 0],
+       [0.835, 0.229, 0.076, 0.043], [0.304, 0.154, 0.238, 0.358, 0.096, 0.191],
+       list(range(15, 24)))]),
+    ("802.3ck KR sheet (floating DFE taps), orthogonal backplane 12 dB", "ieee8023ck_kr.toml",
+     "ieee8023ck_orthobp_12dB", "DPO_4in_Meg7_THRU.s4p",
+     ["DPO_4in_Meg7_FENG1415.s4p", "DPO_4in_Meg7_FENG89.s4p", "DPO_4in_Meg7_FENH1112.s4p",
+      "DPO_4in_Meg7_FENH1415.s4p", "DPO_4in_Meg7_FENH89.s4p"],
+     ["DPO_4in_Meg7_NENF1112.s4p", "DPO_4in_Meg7_NENF1415.s4p", "DPO_4in_Meg7_NENF89.s4p"],
+     [(6.080, 17.327, 24.045, 11.940, 24.21, 0, -2, [-0.02, 0.06, -0.22, 0.68, -0.02],
+       [0.565, 0.222, 0.094, 0.071], [2.201, 0.473, 1.700, 0.527, 0.695, 1.392], list(range(18, 27))),
+      (6.526, 17.760, 16.535, 7.800, 17.47, -1, -2, [-0.02, 0.08, -0.26, 0.64, 0],
+       [0.623, 0.300, 0.145, 0.104], [1.371, 0.303, 1.169, 0.493, 0.441, 0.877], list(range(19, 28)))]),
+    ("802.3ck KR sheet (floating DFE taps), orthogonal backplane 24 dB", "ieee8023ck_kr.toml",
+     "ieee8023ck_orthobp_24dB", "DPO_10in_Meg7_THRU.s4p",
+     ["DPO_10in_Meg7_FENG1415.s4p", "DPO_10in_Meg7_FENG89.s4p", "DPO_10in_Meg7_FENH1112.s4p",
+      "DPO_10in_Meg7_FENH1415.s4p", "DPO_10in_Meg7_FENH89.s4p"],
+     ["DPO_10in_Meg7_NENF1112.s4p", "DPO_10in_Meg7_NENF1415.s4p", "DPO_10in_Meg7_NENF89.s4p"],
+     [(6.143, 17.392, 5.851, 2.885, 5.93, -7, -3, [-0.02, 0.06, -0.26, 0.62, -0.04],
+       [0.670, 0.282, 0.155, 0.114], [0.393, 0.100, 0.414, 0.380, 0.169, 0.338], list(range(18, 27))),
+      (5.288, 16.503, 3.927, 2.136, 3.58, -10, -3, [-0.02, 0.06, -0.26, 0.62, -0.04],
+       [0.724, 0.266, 0.143, 0.108], [0.254, 0.065, 0.278, 0.358, 0.117, 0.236], list(range(16, 25)))]),
 ]
 
 SIGMAS = ["ISI", "XT", "TX", "N", "RJ", "DD"]
@@ -85,7 +113,8 @@ def main():
         print("### %s\n" % case[0])
         for c, script in enumerate(case[6]):
             ours = result["cases"][c]
-            com, fom, a_s, a_ni, veo, gdc, gdc2, tx, dfe, sig = script
+            com, fom, a_s, a_ni, veo, gdc, gdc2, tx, dfe, sig = script[:10]
+            floating = script[10] if len(script) > 10 else None
             eq = ours["equalizer"]
             tx_ours = [eq["tx_ffe"][k] for k in sorted(eq["tx_ffe"], key=lambda s: int(s[2:-1]))]
             z = ours["z_p_mm"]
@@ -105,10 +134,14 @@ def main():
             same_tx = all(abs(a - b) < 1e-9 for a, b in zip(tx, tx_ours))
             print("| Tx FFE | %s | %s | %s |" % (tx, [round(v, 4) for v in tx_ours],
                                                   "same" if same_tx else "DIFFERENT"))
-            dfe_ours = eq["dfe_taps"][:6]
-            print("| DFE b1..b6 | %s | %s | max %.3g |" % (
+            dfe_ours = eq["dfe_taps"][:len(dfe)]
+            print("| DFE b1..b%d | %s | %s | max %.3g |" % (len(dfe),
                 " ".join("%.3f" % v for v in dfe), " ".join("%.3f" % v for v in dfe_ours),
                 max(abs(a - b) for a, b in zip(dfe, dfe_ours))))
+            if floating is not None:
+                ours_floating = eq["floating_dfe_taps_ui"]
+                print("| floating taps (UI) | %s | %s | %s |" % (
+                    floating, ours_floating, "same" if floating == ours_floating else "DIFFERENT"))
             print()
     return 0
 
