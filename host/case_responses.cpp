@@ -1,6 +1,7 @@
 // Channel responses of one package case; see case_responses.hpp.
 #include "host/case_responses.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "host/filters.hpp"
@@ -34,12 +35,35 @@ double amplitude_of(const ComConfig& cfg, ChannelKind kind) {
   return 0.0;
 }
 
+/// COM needs a uniform frequency step (the analysis grid takes the file's step) and enough
+/// points for the band extension's fits.
+void check_frequency_points(const Network& network) {
+  const std::vector<double>& f = network.freq_hz;
+  if (f.size() < 12) {
+    throw InputError(network.source + ": " + std::to_string(f.size()) +
+                     " frequency points; COM needs at least 12 (uniformly spaced)");
+  }
+  double min_step = INFINITY, max_step = 0.0;
+  for (std::size_t i = 1; i < f.size(); ++i) {
+    min_step = std::min(min_step, f[i] - f[i - 1]);
+    max_step = std::max(max_step, f[i] - f[i - 1]);
+  }
+  // The IEEE script warns above 1 Hz of spread; a relative margin allows rounded file values.
+  if (max_step - min_step > std::max(1.0, 1e-6 * max_step)) {
+    throw InputError(network.source + ": non-uniform frequency steps (" + std::to_string(min_step * 1e-9) +
+                     " to " + std::to_string(max_step * 1e-9) +
+                     " GHz); resample the file to a uniform step");
+  }
+}
+
 }  // namespace
 
 std::vector<LoadedChannel> load_channels(const std::vector<ChannelInput>& inputs) {
   std::vector<LoadedChannel> channels;
   for (const ChannelInput& input : inputs) {
+    if (input.path.empty()) throw InputError("empty channel file name");
     const Network network = read_touchstone(input.path);
+    check_frequency_points(network);
     LoadedChannel channel{input, to_differential(network, input.port_order), {}};
     if (std::string warning = check_pairing(network, input.port_order); !warning.empty()) {
       channel.warnings.push_back(std::move(warning));
@@ -91,7 +115,6 @@ CaseResponses prepare_case(const ComConfig& cfg, const std::vector<LoadedChannel
                                                cfg.impulse_truncation_threshold, what.c_str());
     for (double& v : impulse.samples) v *= response.amplitude_V;
     response.impulse = std::move(impulse.samples);
-    response.truncation_dB = impulse.truncation_dB;
     if (channel.input.kind == ChannelKind::thru) {
       out.thru = std::move(response);
     } else {

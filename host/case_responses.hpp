@@ -39,7 +39,6 @@ struct ChannelResponse {
   double amplitude_V = 0.0;               ///< A_v, A_fe or A_ne
   std::vector<std::complex<double>> H;    ///< on f_GHz, without the amplitude
   std::vector<double> impulse;            ///< sampled at T/M, times the amplitude
-  double truncation_dB = 0.0;
 };
 
 struct CaseResponses {

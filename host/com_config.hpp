@@ -11,7 +11,7 @@ namespace eyesweep {
 
 /// How S-parameters are extended beyond the measured band (com-reference.md section 1).
 enum class BandExtension {
-  matlab_trend,     ///< IEEE script: magnitude/phase trend from 75 % of the band up, linear to DC
+  matlab_trend,     ///< IEEE script: magnitude trend fitted to the upper half of the band, linear to DC
   hold_and_taper,   ///< PyChOpMarg: hold the last value, raised-cosine taper over the band
 };
 
@@ -52,6 +52,7 @@ struct PackageCase {
   std::vector<double> z_p_next_mm; ///< z_p (NEXT)
   std::vector<double> z_p_fext_mm; ///< z_p (FEXT)
   std::vector<double> z_p_rx_mm;   ///< z_p (RX)
+  int sheet_case = 1;              ///< its 1-based column in the z_p tables (`z_p select` value)
 };
 
 /// Host-board lines added when `Include PCB` = 1 (sheet Table 92-12 parameters).
@@ -67,8 +68,8 @@ struct BoardModel {
   double C_1_nF = 0.0;            ///< C_1: capacitance at the connector end of the board line
 };
 
-/// Floating DFE tap groups (802.3ck KR, CR/CA). Parsed now; engines refuse N_bg > 0 until
-/// floating taps are implemented.
+/// Floating DFE tap groups (802.3ck KR, CR/CA): N_bg groups of N_bf taps placed between tap
+/// N_b + 1 and N_f.
 struct FloatingTaps {
   int N_bg = 0;                   ///< number of groups (0 = none)
   int N_bf = 0;                   ///< taps per group
@@ -91,8 +92,8 @@ struct ComConfig {
 
   // --- signalling (Table 93A-1) ---
   double f_b_GBd = 0.0;           ///< f_b
-  double f_min_GHz = 0.05;        ///< f_min: highest allowed first frequency of a file
-  double delta_f_GHz = 0.01;      ///< Delta_f: analysis-grid step
+  double f_min_GHz = 0.05;        ///< f_min: recommended highest first frequency of a file (noted)
+  double delta_f_GHz = 0.01;      ///< Delta_f: recommended largest frequency step (noted)
   int L = 4;                      ///< L: signal levels
   int M = 32;                     ///< M: samples per UI
   double DER_0 = 1e-4;            ///< DER_0: target detector error ratio

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "host/impulse_response.hpp"
+#include "host/tx_ffe.hpp"
 #include "kernels/common/error.hpp"
 
 namespace eyesweep {
@@ -20,11 +21,46 @@ double seconds_since(clock_type::time_point start) {
 
 /// Notes about configuration choices the engine does not follow.
 void check_supported(const ComConfig& cfg, std::vector<std::string>& notes) {
+  // Bounds that keep memory and run time finite; the sheets use far smaller values.
+  const auto refuse = [&](const std::string& what) { throw InputError(cfg.source + ": " + what); };
+  if (cfg.M > 256) refuse("M = " + std::to_string(cfg.M) + ": at most 256 samples per UI are supported");
+  if (cfg.L > 16) refuse("L = " + std::to_string(cfg.L) + ": at most 16 levels are supported");
+  if (cfg.N_b > 1000) refuse("N_b = " + std::to_string(cfg.N_b) + ": at most 1000 DFE taps are supported");
+  const FloatingTaps& ft = cfg.floating;
+  if (ft.N_bg > 0) {
+    if (ft.N_f > 1000) refuse("N_f = " + std::to_string(ft.N_f) + ": at most 1000 UI are supported");
+    if (ft.N_bf < 1 || ft.N_f < cfg.N_b + ft.N_bf) {
+      refuse("N_f = " + std::to_string(ft.N_f) + " leaves no room for a group of N_bf = " +
+             std::to_string(ft.N_bf) + " floating taps after the N_b = " + std::to_string(cfg.N_b) + " fixed ones");
+    }
+    if (ft.N_f - cfg.N_b < ft.N_bg * ft.N_bf) {
+      notes.push_back("N_bg x N_bf = " + std::to_string(ft.N_bg * ft.N_bf) + " floating taps do not fit in the " +
+                      std::to_string(ft.N_f - cfg.N_b) + " taps between N_b and N_f: fewer are placed");
+    }
+  }
   if (cfg.local_search != 0) {
     notes.push_back("Local Search = " + std::to_string(cfg.local_search) +
                     " ignored: the search is exhaustive (its optimum is the global one)");
   }
   if (cfg.package_cases.empty()) throw InputError(cfg.source + ": no package case selected");
+}
+
+/// The IEEE script's warnings about a channel's frequency points, as notes.
+void note_band_coverage(const ComConfig& cfg, const LoadedChannel& thru, std::vector<std::string>& notes) {
+  const std::vector<double>& f = thru.network.freq_hz;
+  const std::string name = thru.input.path.string();
+  if (f.back() * 1e-9 < cfg.f_b_GBd) {
+    notes.push_back(name + ": the highest frequency, " + std::to_string(f.back() * 1e-9) +
+                    " GHz, is below the signalling rate f_b; the response above it is extrapolated");
+  }
+  if (f.front() * 1e-9 > cfg.f_min_GHz) {
+    notes.push_back(name + ": the first frequency, " + std::to_string(f.front() * 1e-9) +
+                    " GHz, is above f_min = " + std::to_string(cfg.f_min_GHz) + " GHz");
+  }
+  if ((f[1] - f[0]) * 1e-9 > cfg.delta_f_GHz * (1.0 + 1e-9)) {
+    notes.push_back(name + ": the frequency step, " + std::to_string((f[1] - f[0]) * 1e-9) +
+                    " GHz, is larger than Delta_f = " + std::to_string(cfg.delta_f_GHz) + " GHz");
+  }
 }
 
 /// The equalised pulse of an aggressor: its CTLE, and the victim's Tx FFE for far-end ones.
@@ -34,17 +70,7 @@ std::vector<double> equalized_aggressor(const ChannelResponse& aggressor, const 
   const std::vector<double> pulse = pulse_from_impulse(
       ctle_filter_impulse(aggressor.impulse, ctle, cfg.f_b_GBd * cfg.M), cfg.M);
   if (aggressor.kind != ChannelKind::fext) return pulse;
-  const auto N = static_cast<std::ptrdiff_t>(pulse.size());
-  std::vector<double> out(pulse.size(), 0.0);
-  for (std::size_t k = 0; k < grid.num_taps; ++k) {
-    const std::ptrdiff_t shift = (grid.first_offset + static_cast<std::ptrdiff_t>(k)) * cfg.M;
-    for (std::ptrdiff_t n = 0; n < N; ++n) {
-      std::ptrdiff_t idx = (n - shift) % N;
-      if (idx < 0) idx += N;
-      out[static_cast<std::size_t>(n)] += taps[k] * pulse[static_cast<std::size_t>(idx)];
-    }
-  }
-  return out;
+  return CircularFfe(grid, cfg.M, pulse.size()).apply(pulse, taps);
 }
 
 ComCaseResult run_case(const ComConfig& cfg, const std::vector<LoadedChannel>& channels,
@@ -76,6 +102,15 @@ ComCaseResult run_case(const ComConfig& cfg, const std::vector<LoadedChannel>& c
   const double* taps = tx_grid.combination(search.tx_index);
   const CtleContext context = evaluator.make_context(ctle);
   const FomPoint& best = search.best;
+
+  // The final analysis samples the pulse over the whole DFE span (the script would fail on an
+  // index past its end; the search itself pads with zeros).
+  const std::size_t dfe_end = best.cursor_index + static_cast<std::size_t>(dfe_span(cfg) * cfg.M);
+  if (dfe_end >= context.pulse.size()) {
+    throw InputError(responses.thru.name + ": the pulse response (" + std::to_string(context.pulse.size()) +
+                     " samples) ends before the last DFE tap (sample " + std::to_string(dfe_end) +
+                     "); lower the impulse response truncation threshold or the DFE length (N_b, N_f)");
+  }
 
   ComNoiseInputs in;
   in.levels = cfg.L;
@@ -133,12 +168,16 @@ ComResult run_com(const ComConfig& sheet, const std::vector<LoadedChannel>& chan
   }
   check_supported(cfg, result.notes);
   for (const LoadedChannel& channel : channels) {
-    for (const std::string& warning : channel.warnings) {
-      result.notes.push_back(channel.input.path.string() + ": " + warning);
-    }
+    result.notes.insert(result.notes.end(), channel.warnings.begin(), channel.warnings.end());
   }
   const TxGrid tx_grid = build_tx_grid(cfg);
   const std::vector<CtleSetting> ctle_grid = build_ctle_grid(cfg);
+  constexpr std::size_t kMaxCtleSettings = 10000;  // each holds a pulse; the sheets have <= 200
+  if (ctle_grid.size() > kMaxCtleSettings) {
+    throw InputError(cfg.source + ": g_DC x g_DC_HP give " + std::to_string(ctle_grid.size()) +
+                     " CTLE settings; at most 10000 are supported (use coarser steps)");
+  }
+  note_band_coverage(cfg, channels.front(), result.notes);
   if (tx_grid.num_combinations() == 0) {
     throw InputError(cfg.source + ": no Tx FFE combination satisfies c(0) >= " + std::to_string(cfg.c0_min));
   }

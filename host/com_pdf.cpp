@@ -75,11 +75,6 @@ BinnedVariable bin_pam_variable(double amplitude, int levels, double bin_size) {
   return v;
 }
 
-double sigma_x(int levels) {
-  const double l = static_cast<double>(levels);
-  return std::sqrt((l * l - 1.0) / (3.0 * (l - 1.0) * (l - 1.0)));
-}
-
 double norm2(std::span<const double> v) {
   double s = 0.0;
   for (double x : v) s += x * x;
@@ -415,6 +410,11 @@ double q_factor(double der) {
     if (std::abs(step) <= 4.0 * std::numeric_limits<double>::epsilon() * std::abs(x)) break;
   }
   return x;
+}
+
+double sigma_x(int levels) {
+  const double l = static_cast<double>(levels);
+  return std::sqrt((l * l - 1.0) / (3.0 * (l - 1.0) * (l - 1.0)));
 }
 
 double script_sigma_tx(int levels, double a_s, double r_lm, double snr_tx_db) {

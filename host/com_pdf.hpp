@@ -115,6 +115,9 @@ DiscretePdf convolve(const DiscretePdf& a, const DiscretePdf& b,
 DiscretePdf convolve_all(std::span<const DiscretePdf> pdfs, double bin_size,
                          ConvolutionMethod method = ConvolutionMethod::automatic);
 
+/// sigma_X = sqrt((L^2 - 1) / (3 (L - 1)^2)): RMS of the L-level symbol alphabet {2i/(L-1) - 1}.
+double sigma_x(int levels);
+
 /// Q = sqrt(2) erfcinv(2 der): the one-sided Gaussian tail quantile, 0 < der < 0.5.
 double q_factor(double der);
 

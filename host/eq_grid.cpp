@@ -25,6 +25,10 @@ TxGrid build_tx_grid(const ComConfig& cfg) {
     columns.push_back(it == ranges.end() ? std::vector<double>{0.0} : it->second);
   }
 
+  if (columns.size() > kMaxTxTaps) {
+    throw InputError(cfg.source + ": Tx FFE taps c(k) span " + std::to_string(columns.size()) +
+                     " positions; at most 33 (c(-16) .. c(16)) are supported");
+  }
   // Refuse, before allocating, a grid no search could finish (and memory could not hold).
   constexpr double kMaxCombinations = 5e7;
   double combinations = 1.0;

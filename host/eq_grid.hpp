@@ -10,6 +10,9 @@
 
 namespace eyesweep {
 
+/// The most Tx FFE taps a grid may have (c(-16) .. c(16), the configuration's limits).
+inline constexpr std::size_t kMaxTxTaps = 33;
+
 /// Every legal Tx FFE combination. Tap offsets run from `first_offset` upward and include
 /// the main tap (offset 0); leading and trailing positions whose only value is 0 are left
 /// out, as the script does. Combinations are in the script's odometer order: the lowest

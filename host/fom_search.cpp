@@ -4,21 +4,19 @@
 
 #include <algorithm>
 #include <atomic>
+#include <exception>
+#include <mutex>
 #include <cmath>
 #include <numbers>
 #include <thread>
 
+#include "host/com_pdf.hpp"
 #include "host/floating_dfe.hpp"
 #include "host/impulse_response.hpp"
 #include "kernels/common/error.hpp"
 
 namespace eyesweep {
 namespace {
-
-double sigma_x(int L) {
-  const double l = static_cast<double>(L);
-  return std::sqrt((l * l - 1.0) / (3.0 * (l - 1.0) * (l - 1.0)));
-}
 
 /// Calls fn(h_J(n)) for every jitter slope (see jitter_slopes); `at(n)` gives the equalised
 /// pulse with zeros past its end.
@@ -39,7 +37,7 @@ void for_each_jitter_slope(const Sample& at, std::ptrdiff_t length, std::ptrdiff
 
 FomEvaluator::FomEvaluator(const CaseResponses& responses, const ComConfig& cfg,
                            const TxGrid& tx_grid)
-    : responses_(responses), cfg_(cfg), tx_grid_(tx_grid) {
+    : responses_(responses), cfg_(cfg), tx_grid_(tx_grid), ffe_(tx_grid, cfg.M, responses.thru.impulse.size()) {
   const std::size_t M = static_cast<std::size_t>(cfg.M);
   // The peak of the cursor is searched within +-20 UI of the unequalised pulse's peak.
   const std::vector<double> unequalized = pulse_from_impulse(responses.thru.impulse, cfg.M);
@@ -52,6 +50,7 @@ FomEvaluator::FomEvaluator(const CaseResponses& responses, const ComConfig& cfg,
   // Crosstalk in the FOM is the script's frequency-domain form: frequencies up to the first
   // one above f_b, weighted by sinc^2(f T), normalised by 2 Delta_f / f_2.
   const std::vector<double>& f = responses.f_GHz;
+  ES_EXPECTS(f.size() > 10, "too few frequency points");
   const auto above = std::upper_bound(f.begin(), f.end(), cfg.f_b_GBd);
   n_xt_ = above == f.end() ? f.size() : static_cast<std::size_t>(above - f.begin()) + 1;
   sinc2_.resize(n_xt_);
@@ -68,7 +67,6 @@ FomEvaluator::FomEvaluator(const CaseResponses& responses, const ComConfig& cfg,
       lag_cos_[d * n_xt_ + i] = std::cos(2.0 * std::numbers::pi * f[i] * static_cast<double>(d) / cfg.f_b_GBd);
     }
   }
-  ES_EXPECTS(f.size() > 10, "too few frequency points");
   const double delta_f = f[10] - f[9];  // the script's faxis(11) - faxis(10)
   const double f_2 = cfg.f_2_GHz > 0.0 ? cfg.f_2_GHz : cfg.f_b_GBd;
   const double sx = sigma_x(cfg.L);
@@ -109,33 +107,9 @@ CtleContext FomEvaluator::make_context(const CtleSetting& ctle) const {
   return context;
 }
 
-double FomEvaluator::sample(const std::vector<double>& pulse, const double* taps,
-                            std::ptrdiff_t n) const {
-  // sbr(n) = sum_k c_k pulse(n - k M), circularly as the script's circshift.
-  const auto N = static_cast<std::ptrdiff_t>(pulse.size());
-  const std::ptrdiff_t M = cfg_.M;
-  double s = 0.0;
-  for (std::size_t k = 0; k < tx_grid_.num_taps; ++k) {
-    const std::ptrdiff_t offset = tx_grid_.first_offset + static_cast<std::ptrdiff_t>(k);
-    // |offset M| < N, so one wrap at most (no integer division on this hot path).
-    std::ptrdiff_t idx = n - offset * M;
-    if (idx < 0) {
-      idx += N;
-    } else if (idx >= N) {
-      idx -= N;
-    }
-    s += taps[k] * pulse[static_cast<std::size_t>(idx)];
-  }
-  return s;
-}
-
 std::vector<double> FomEvaluator::equalized_pulse(const CtleContext& context,
                                                   const double* tx_taps) const {
-  std::vector<double> sbr(context.pulse.size());
-  for (std::size_t n = 0; n < sbr.size(); ++n) {
-    sbr[n] = sample(context.pulse, tx_taps, static_cast<std::ptrdiff_t>(n));
-  }
-  return sbr;
+  return ffe_.apply(context.pulse, tx_taps);
 }
 
 template <typename Sample>
@@ -196,30 +170,15 @@ std::optional<FomPoint> FomEvaluator::evaluate(const CtleContext& context, const
   const std::vector<double>& pulse = context.pulse;
   const auto N = static_cast<std::ptrdiff_t>(pulse.size());
   const std::ptrdiff_t M = cfg_.M;
-  const auto at = [&](std::ptrdiff_t n) { return sample(pulse, taps, n); };
+  const auto at = [&](std::ptrdiff_t n) { return ffe_.at(pulse, taps, n); };
 
   // The equalised pulse over the peak-search window, one contiguous (vectorisable) pass per
   // tap; then the peak within it (first maximum).
   thread_local std::vector<double> window;
   const auto lo = static_cast<std::ptrdiff_t>(peak_lo_);
   const auto width = static_cast<std::ptrdiff_t>(peak_hi_ - peak_lo_ + 1);
-  window.assign(static_cast<std::size_t>(width), 0.0);
-  for (std::size_t k = 0; k < tx_grid_.num_taps; ++k) {
-    const std::ptrdiff_t shift = (tx_grid_.first_offset + static_cast<std::ptrdiff_t>(k)) * M;
-    const double c = taps[k];
-    std::ptrdiff_t j = 0;
-    while (j < width) {
-      // source index lo + j - shift, wrapped once at most; copy up to the next wrap point
-      std::ptrdiff_t src = lo + j - shift;
-      if (src < 0) src += N;
-      if (src >= N) src -= N;
-      const std::ptrdiff_t run = std::min(width - j, N - src);
-      const double* from = pulse.data() + src;
-      double* to = window.data() + j;
-      for (std::ptrdiff_t r = 0; r < run; ++r) to[r] += c * from[r];
-      j += run;
-    }
-  }
+  window.resize(static_cast<std::size_t>(width));
+  ffe_.window(pulse, taps, lo, width, window.data());
   const auto peak_it = std::max_element(window.begin(), window.end());
   const std::ptrdiff_t peak = lo + (peak_it - window.begin());
   const double peak_value = *peak_it;
@@ -290,13 +249,12 @@ std::optional<FomPoint> FomEvaluator::evaluate(const CtleContext& context, const
   double slope2 = 0.0;
   for_each_jitter_slope(padded, N, cursor_index, M, span, [&](double d) { slope2 += d * d; });
   point.sigma_j = std::hypot(cfg_.A_DD_UI, cfg_.sigma_RJ_UI) * sx * std::sqrt(slope2);
-  point.sigma_tx = (cfg_.L - 1) * point.A_s / cfg_.R_LM * std::pow(10.0, -cfg_.SNR_TX_dB / 20.0);
+  point.sigma_tx = script_sigma_tx(cfg_.L, point.A_s, cfg_.R_LM, cfg_.SNR_TX_dB);
   point.sigma_n = context.sigma_n;
 
   // Far-end crosstalk is weighted by |H_ffe(f)| (the script's power weight function).
   const std::size_t n_taps = tx_grid_.num_taps;
-  double r[16];
-  ES_EXPECTS(n_taps <= 16, "at most 16 Tx taps");
+  double r[kMaxTxTaps];
   for (std::size_t d = 0; d < n_taps; ++d) {
     r[d] = 0.0;
     for (std::size_t k = 0; k + d < n_taps; ++k) r[d] += taps[k] * taps[k + d];
@@ -334,19 +292,37 @@ std::vector<double> jitter_slopes(const std::vector<double>& equalized_pulse, st
 SearchResult search_equalizer(const FomEvaluator& evaluator, const std::vector<CtleSetting>& ctle_grid,
                               const TxGrid& tx_grid, unsigned threads) {
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  threads = static_cast<unsigned>(std::min<std::size_t>(threads, std::max<std::size_t>(1, ctle_grid.size())));
   const std::size_t n_ctle = ctle_grid.size();
   const std::size_t n_tx = tx_grid.num_combinations();
 
-  std::vector<CtleContext> contexts(n_ctle);
-  {
-    std::atomic<std::size_t> next{0};
+  // Workers must not let an exception escape (std::terminate): the first one is kept, the
+  // others stop at their next chunk, and it is rethrown here after the join.
+  std::exception_ptr failure;
+  std::mutex failure_mutex;
+  std::atomic<bool> stop{false};
+  const auto run_workers = [&](const auto& body) {
     std::vector<std::jthread> pool;
     for (unsigned t = 0; t < threads; ++t) {
-      pool.emplace_back([&] {
-        for (std::size_t i; (i = next++) < n_ctle;) contexts[i] = evaluator.make_context(ctle_grid[i]);
+      pool.emplace_back([&, t] {
+        try {
+          body(t);
+        } catch (...) {
+          std::lock_guard lock(failure_mutex);
+          if (!failure) failure = std::current_exception();
+          stop = true;
+        }
       });
     }
-  }
+    pool.clear();  // joins
+    if (failure) std::rethrow_exception(failure);
+  };
+
+  std::vector<CtleContext> contexts(n_ctle);
+  std::atomic<std::size_t> next_context{0};
+  run_workers([&](unsigned) {
+    for (std::size_t i; !stop && (i = next_context++) < n_ctle;) contexts[i] = evaluator.make_context(ctle_grid[i]);
+  });
 
   struct Best {
     double fom = -INFINITY;
@@ -357,28 +333,23 @@ SearchResult search_equalizer(const FomEvaluator& evaluator, const std::vector<C
   constexpr std::size_t kChunk = 256;
   std::atomic<std::size_t> next_chunk{0};
   std::vector<Best> best(threads);
-  {
-    std::vector<std::jthread> pool;
-    for (unsigned t = 0; t < threads; ++t) {
-      pool.emplace_back([&, t] {
-        Best& mine = best[t];
-        for (std::size_t start; (start = next_chunk.fetch_add(kChunk)) < total;) {
-          const std::size_t stop = std::min(total, start + kChunk);
-          for (std::size_t flat = start; flat < stop; ++flat) {
-            const std::size_t c = flat / n_tx, x = flat % n_tx;
-            auto point = evaluator.evaluate(contexts[c], tx_grid.combination(x), mine.fom);
-            // Strictly better only: within a thread points come in increasing order, so the
-            // first of equal points stays, as in the script.
-            if (point && point->fom_dB > mine.fom) {
-              mine.fom = point->fom_dB;
-              mine.flat = flat;
-              mine.point = std::move(point);
-            }
-          }
+  run_workers([&](unsigned t) {
+    Best& mine = best[t];
+    for (std::size_t start; !stop && (start = next_chunk.fetch_add(kChunk)) < total;) {
+      const std::size_t stop_at = std::min(total, start + kChunk);
+      for (std::size_t flat = start; flat < stop_at; ++flat) {
+        const std::size_t c = flat / n_tx, x = flat % n_tx;
+        auto point = evaluator.evaluate(contexts[c], tx_grid.combination(x), mine.fom);
+        // Strictly better only: within a thread points come in increasing order, so the
+        // first of equal points stays, as in the script.
+        if (point && point->fom_dB > mine.fom) {
+          mine.fom = point->fom_dB;
+          mine.flat = flat;
+          mine.point = std::move(point);
         }
-      });
+      }
     }
-  }
+  });
   SearchResult result;
   result.grid_points = total;
   const Best* winner = nullptr;

@@ -11,6 +11,7 @@
 #include "host/com_config.hpp"
 #include "host/eq_grid.hpp"
 #include "host/filters.hpp"
+#include "host/tx_ffe.hpp"
 
 namespace eyesweep {
 
@@ -55,7 +56,6 @@ class FomEvaluator {
   std::vector<double> equalized_pulse(const CtleContext& context, const double* tx_taps) const;
 
  private:
-  double sample(const std::vector<double>& pulse, const double* taps, std::ptrdiff_t n) const;
   /// The sampling point per cfg.cursor_rule, given the pulse (`at`), its length and peak;
   /// nothing when the rule finds none (e.g. no crossing to anchor the MM search).
   template <typename Sample>
@@ -65,6 +65,7 @@ class FomEvaluator {
   const CaseResponses& responses_;
   const ComConfig& cfg_;
   const TxGrid& tx_grid_;
+  CircularFfe ffe_;                        ///< the Tx FFE on pulses of the victim's length
   std::size_t peak_lo_ = 0, peak_hi_ = 0;  ///< window (inclusive) of the cursor peak search
   std::size_t n_xt_ = 0;                   ///< frequencies used in the crosstalk integral
   std::vector<double> sinc2_;              ///< sinc^2(f T) on those frequencies

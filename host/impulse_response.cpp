@@ -7,6 +7,7 @@
 #include <cmath>
 #include <memory>
 #include <mutex>
+#include <string>
 
 #include "host/band_extension.hpp"
 #include "kernels/common/error.hpp"
@@ -66,8 +67,14 @@ ImpulseResponse impulse_response(std::span<const std::complex<double>> H,
   // The script takes the file's step from its 2nd and 3rd points and rounds the number of
   // steps to f_max to an integer.
   const double file_step = f_GHz[2] - f_GHz[1];
-  const auto n_steps = static_cast<std::size_t>(std::lround(f_max / file_step));
-  ES_EXPECTS(n_steps >= 2, "frequency step too large for the sample rate");
+  const double steps = std::round(f_max / file_step);
+  if (!(steps >= 2.0) || steps > 16777216.0) {
+    throw InputError(std::string(what) + ": frequency step " + std::to_string(file_step) +
+                     " GHz against the analysis band 0 .. f_b M / 2 = " + std::to_string(f_max) +
+                     " GHz gives " + std::to_string(steps) +
+                     " steps; between 2 and 2^24 are supported (check f_b, M and the file's step)");
+  }
+  const auto n_steps = static_cast<std::size_t>(steps);
   std::vector<double> grid(n_steps + 1);
   for (std::size_t k = 0; k <= n_steps; ++k) grid[k] = f_max * static_cast<double>(k) / static_cast<double>(n_steps);
   const std::vector<std::complex<double>> on_grid = extend_to_grid(H, f_GHz, grid, policy, what);
@@ -82,14 +89,11 @@ ImpulseResponse impulse_response(std::span<const std::complex<double>> H,
       break;
     }
   }
-  double kept = 0.0, cut = 0.0;
-  for (std::size_t i = 0; i < h.size(); ++i) (i <= last ? kept : cut) += h[i] * h[i];
   h.resize(last + 1);
 
   ImpulseResponse result;
   result.dt_ns = dt_ns;
   result.samples = std::move(h);
-  result.truncation_dB = cut > 0.0 ? 10.0 * std::log10(cut / kept) : -INFINITY;
   return result;
 }
 

@@ -14,7 +14,6 @@ namespace eyesweep {
 struct ImpulseResponse {
   double dt_ns = 0.0;             ///< sample spacing (T / M)
   std::vector<double> samples;    ///< h[n] dt: sums to the DC gain; truncated at the end
-  double truncation_dB = 0.0;     ///< energy cut off by the truncation, relative to kept
 };
 
 /// Resamples H (at `f_GHz`) onto 0 .. 1/(2 dt) with the file's frequency step, extends the

@@ -867,8 +867,8 @@ void read_package(const Reader& in, ComConfig& cfg) {
   const PackageTables tables = read_package_tables(in);
   read_package_impedances(in, tables.segments(), cfg);
   for (const std::size_t c : read_case_selection(in, tables.cases())) {
-    cfg.package_cases.push_back({column(tables.tx, c), column(tables.next, c),
-                                 column(tables.fext, c), column(tables.rx, c)});
+    cfg.package_cases.push_back({column(tables.tx, c), column(tables.next, c), column(tables.fext, c),
+                                 column(tables.rx, c), static_cast<int>(c) + 1});
   }
 }
 

@@ -102,8 +102,10 @@ std::vector<BadInput> bad_inputs() {
       {"missing config", "com --config /nonexistent/c.toml --thru " + thru, "/nonexistent/c.toml"},
       {"bad port order", "com --config " + config("vita_kr4.toml") + " --thru " + thru + "@1,1,2,4",
        "1,1,2,4"},
-      {"unknown option value", "com --config " + config("vita_kr4.toml") + " --thru " + thru + " --threads -1",
+      {"out of range option", "com --config " + config("vita_kr4.toml") + " --thru " + thru + " --threads 5000",
        "--threads"},
+      {"empty file name", "com --config " + config("vita_kr4.toml") + " --thru " + thru + " --fext \"\"",
+       "--fext"},
       {"unwritable json", "com --config " + config("vita_kr4.toml") + " --thru " + thru + " --json /nonexistent/dir/o.json",
        "/nonexistent/dir"},
   };
@@ -115,6 +117,61 @@ INSTANTIATE_TEST_SUITE_P(Cases, CliBadInput, ::testing::ValuesIn(bad_inputs()),
                            for (char& ch : name) if (ch == ' ') ch = '_';
                            return name;
                          });
+
+/// A copy of a shipped configuration with one line replaced, in the temp folder.
+std::string modified_config(const char* name, const std::string& from, const std::string& to, const char* out) {
+  std::ifstream in(config(name));
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string s = text.str();
+  const auto at = s.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  s.replace(at, from.size(), to);
+  const auto path = temp_path(out);
+  std::ofstream(path) << s;
+  return path.string();
+}
+
+TEST(Cli, TooManySamplesPerUiIsRefusedNamingTheKey) {
+  const CommandResult r = run("com --config " + modified_config("vita_kr4.toml", "M = 32", "M = 300", "m300.toml") +
+                              " --thru " + vita("example2_THRU.s4p"));
+  EXPECT_EQ(r.status, 2) << r.output;
+  EXPECT_NE(r.output.find("M = 300"), std::string::npos) << r.output;
+}
+
+TEST(Cli, ReportsThePackageCaseNumberOfTheSheet) {
+  const CommandResult r = run("com --config " +
+                              modified_config("vita_kr4.toml", "\"z_p select\" = [1, 2]", "\"z_p select\" = [2]", "case2.toml") +
+                              " --thru " + vita("example2_THRU.s4p"));
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("Package case 2: z_p TX 30 mm"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("Package case 1"), std::string::npos) << r.output;
+}
+
+TEST(Cli, TooFewFrequencyPointsIsRefusedNamingTheFile) {
+  const auto path = temp_path("five_points.s4p");
+  {
+    std::ofstream out(path);
+    out << "# GHz S RI R 50\n";
+    for (int i = 0; i < 5; ++i) {
+      out << i;
+      for (int k = 0; k < 16; ++k) out << (k == 4 || k == 1 ? " 0.9 0" : " 0 0");
+      out << "\n";
+    }
+  }
+  const CommandResult r = run("com --config " + config("vita_kr4.toml") + " --thru " + path.string());
+  EXPECT_EQ(r.status, 2) << r.output;
+  EXPECT_NE(r.output.find(path.string()), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("frequency points"), std::string::npos) << r.output;
+}
+
+TEST(Cli, AFailedRunLeavesNoJsonFileBehind) {
+  const auto json = temp_path("never.json");
+  std::filesystem::remove(json);
+  const CommandResult r = run("com --config " + config("vita_kr4.toml") + " --thru /nonexistent/x.s4p --json " + json.string());
+  EXPECT_EQ(r.status, 2);
+  EXPECT_FALSE(std::filesystem::exists(json));
+}
 
 TEST(Cli, MalformedTouchstoneGivesFileAndLine) {
   // Any file of the malformed corpus: the message carries "<path>:<line>:".

@@ -26,31 +26,36 @@ struct ComOptions {
   bool ignore_floating_taps = false;
 };
 
-/// "FILE" or "FILE@1,3,2,4": a channel file with an optional port order of its own.
+/// "FILE" or "FILE@1,3,2,4": a channel file with an optional port order of its own. Only a
+/// suffix made of digits and separators is a port order, so file names may contain '@'.
 ChannelInput parse_channel(const std::string& argument, ChannelKind kind, const PortOrder& default_order,
                            const char* option) {
+  if (argument.empty()) throw InputError(std::string(option) + ": empty file name");
   ChannelInput input;
   input.kind = kind;
   input.port_order = default_order;
+  input.path = argument;
   const auto at = argument.rfind('@');
-  if (at == std::string::npos) {
-    input.path = argument;
-  } else {
+  if (at != std::string::npos && at + 1 < argument.size() &&
+      argument.find_first_not_of("0123456789, []", at + 1) == std::string::npos) {
     input.path = argument.substr(0, at);
     input.port_order = PortOrder::parse(argument.substr(at + 1), std::string(option) + " " + argument);
   }
   return input;
 }
 
-/// Fails before the long computation if the JSON output could not be written afterwards.
+/// Fails before the long computation if the JSON output could not be written afterwards,
+/// leaving no file behind that was not there before.
 void check_writable(const std::string& path) {
   const std::filesystem::path p(path);
   const std::filesystem::path dir = p.has_parent_path() ? p.parent_path() : std::filesystem::path(".");
   if (!std::filesystem::is_directory(dir)) {
     throw InputError("--json " + path + ": directory " + dir.string() + " does not exist");
   }
-  std::ofstream probe(p, std::ios::app);
-  if (!probe) throw InputError("--json " + path + ": cannot open for writing");
+  const bool existed = std::filesystem::exists(p);
+  const bool writable = static_cast<bool>(std::ofstream(p, std::ios::app));
+  if (!existed) std::filesystem::remove(p);
+  if (!writable) throw InputError("--json " + path + ": cannot open for writing");
 }
 
 void run_com_command(const ComOptions& options) {
@@ -85,7 +90,7 @@ void run_com_command(const ComOptions& options) {
 
 }  // namespace
 
-void add_com_command(CLI::App& app, int& exit_code) {
+void add_com_command(CLI::App& app) {
   auto options = std::make_shared<ComOptions>();
   CLI::App* com = app.add_subcommand(
       "com",
@@ -112,15 +117,12 @@ void add_com_command(CLI::App& app, int& exit_code) {
                   "pair (+,-), c,d the output pair (+,-). Default: the config's Port Order, "
                   "normally 1,3,2,4");
   com->add_option("--json", options->json, "also write the results as JSON to this file");
-  com->add_option("--threads", options->threads, "worker threads for the search (0 = all cores)")
-      ->check(CLI::NonNegativeNumber);
+  com->add_option("--threads", options->threads, "worker threads for the search (0 = all cores, at most 1024)")
+      ->check(CLI::Range(0u, 1024u));
   com->add_flag("--ignore-floating-taps", options->ignore_floating_taps,
                 "switch off floating DFE tap groups (N_bg > 0): fixed taps only, e.g. to see what "
                 "the floating taps gain (the result is then not the sheet's COM)");
-  com->callback([options, &exit_code] {
-    run_com_command(*options);
-    exit_code = 0;
-  });
+  com->callback([options] { run_com_command(*options); });
 }
 
 }  // namespace eyesweep

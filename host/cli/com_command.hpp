@@ -5,7 +5,7 @@
 
 namespace eyesweep {
 
-/// Registers the subcommand on `app`; `run` is set to the function that executes it.
-void add_com_command(CLI::App& app, int& exit_code);
+/// Registers the subcommand on `app`; it runs from the parse (errors propagate as exceptions).
+void add_com_command(CLI::App& app);
 
 }  // namespace eyesweep

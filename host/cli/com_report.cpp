@@ -44,7 +44,7 @@ nlohmann::json case_json(const ComConfig& cfg, const ComCaseResult& c) {
     tx[tx_tap_name(c.equalizer.tx_first_offset + static_cast<int>(k))] = c.equalizer.tx_taps[k];
   }
   return {
-      {"package_case", c.package_case + 1},
+      {"package_case", c.lengths.sheet_case},
       {"z_p_mm", {{"TX", c.lengths.z_p_tx_mm}, {"NEXT", c.lengths.z_p_next_mm},
                   {"FEXT", c.lengths.z_p_fext_mm}, {"RX", c.lengths.z_p_rx_mm}}},
       {"COM_dB", c.com_dB},
@@ -83,6 +83,7 @@ void print_com_report(std::ostream& out, const ComConfig& cfg, const std::vector
                       const ComResult& result) {
   out << "eyesweep " << kVersion << " (" << kGitRevision << "): COM, reference engine (double precision)\n";
   out << "config   " << cfg.source << (cfg.name.empty() ? "" : "  [" + cfg.name + "]") << "\n";
+  if (!cfg.note.empty()) out << "note     " << cfg.note << "\n";
   for (const ChannelInput& input : inputs) {
     out << "channel  " << kind_name(input.kind) << "  " << input.path.string() << "  port order "
         << input.port_order.str() << "\n";
@@ -90,7 +91,7 @@ void print_com_report(std::ostream& out, const ComConfig& cfg, const std::vector
   for (const std::string& note : result.notes) out << "note     " << note << "\n";
   const double mV = 1e3;
   for (const ComCaseResult& c : result.cases) {
-    out << "\nPackage case " << c.package_case + 1 << ": z_p TX " << lengths_text(c.lengths.z_p_tx_mm)
+    out << "\nPackage case " << c.lengths.sheet_case << ": z_p TX " << lengths_text(c.lengths.z_p_tx_mm)
         << ", RX " << lengths_text(c.lengths.z_p_rx_mm) << ", NEXT " << lengths_text(c.lengths.z_p_next_mm)
         << ", FEXT " << lengths_text(c.lengths.z_p_fext_mm) << "\n";
     out << "  COM          " << format("%.3f dB", c.com_dB) << "\n";
@@ -121,7 +122,7 @@ void print_com_report(std::ostream& out, const ComConfig& cfg, const std::vector
         << c.legal_tx_combinations << " Tx) in " << format("%.2f s", c.search_seconds) << "\n";
   }
   const ComCaseResult& worst = result.cases[result.worst_case];
-  out << "\nCOM = " << format("%.3f dB", result.com_dB) << " (worst: package case " << worst.package_case + 1
+  out << "\nCOM = " << format("%.3f dB", result.com_dB) << " (worst: package case " << worst.lengths.sheet_case
       << ")  " << (result.com_dB >= cfg.COM_pass_threshold_dB ? "PASS" : "FAIL") << " at "
       << format("%g dB", cfg.COM_pass_threshold_dB) << "\n";
 }
@@ -140,11 +141,13 @@ nlohmann::json com_result_json(const ComConfig& cfg, const std::vector<ChannelIn
       {"git_revision", kGitRevision},
       {"engine", "reference"},
       {"config", cfg.source},
+      {"config_name", cfg.name},
+      {"config_note", cfg.note},
       {"channels", channels},
       {"notes", result.notes},
       {"cases", cases},
       {"COM_dB", result.com_dB},
-      {"worst_package_case", result.cases[result.worst_case].package_case + 1},
+      {"worst_package_case", result.cases[result.worst_case].lengths.sheet_case},
       {"pass_threshold_dB", cfg.COM_pass_threshold_dB},
       {"pass", result.com_dB >= cfg.COM_pass_threshold_dB},
   };

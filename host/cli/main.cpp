@@ -17,8 +17,7 @@ int main(int argc, char** argv) {
       "eyesweep"};
   app.set_version_flag("--version", std::string(eyesweep::kVersion) + " (" + eyesweep::kGitRevision + ")");
   app.require_subcommand(1);
-  int exit_code = 0;
-  eyesweep::add_com_command(app, exit_code);
+  eyesweep::add_com_command(app);
   eyesweep::add_info_command(app);
   try {
     app.parse(argc, argv);
@@ -33,5 +32,5 @@ int main(int argc, char** argv) {
     std::cerr << "eyesweep: internal error: " << e.what() << "\n";
     return 1;
   }
-  return exit_code;
+  return 0;
 }
