@@ -58,20 +58,19 @@ void BM_ReferenceCom_VitaKr4(benchmark::State& state) {
                        {"example2_NEXT1.s4p", "example2_NEXT2.s4p", "example2_NEXT3.s4p"}));
 }
 
+std::vector<ChannelInput> orthogonal_backplane_12dB() {
+  return channel_set("ieee8023ck_orthobp_12dB", "DPO_4in_Meg7_THRU.s4p",
+                     {"DPO_4in_Meg7_FENG1415.s4p", "DPO_4in_Meg7_FENG89.s4p", "DPO_4in_Meg7_FENH1112.s4p",
+                      "DPO_4in_Meg7_FENH1415.s4p", "DPO_4in_Meg7_FENH89.s4p"},
+                     {"DPO_4in_Meg7_NENF1112.s4p", "DPO_4in_Meg7_NENF1415.s4p", "DPO_4in_Meg7_NENF89.s4p"});
+}
+
 void BM_ReferenceCom_C2cOrthogonalBackplane(benchmark::State& state) {
-  run_case(state, "configs/ieee8023ck_c2c.toml",
-           channel_set("ieee8023ck_orthobp_12dB", "DPO_4in_Meg7_THRU.s4p",
-                       {"DPO_4in_Meg7_FENG1415.s4p", "DPO_4in_Meg7_FENG89.s4p", "DPO_4in_Meg7_FENH1112.s4p",
-                        "DPO_4in_Meg7_FENH1415.s4p", "DPO_4in_Meg7_FENH89.s4p"},
-                       {"DPO_4in_Meg7_NENF1112.s4p", "DPO_4in_Meg7_NENF1415.s4p", "DPO_4in_Meg7_NENF89.s4p"}));
+  run_case(state, "configs/ieee8023ck_c2c.toml", orthogonal_backplane_12dB());
 }
 
 void BM_ReferenceCom_KrFloatingTaps(benchmark::State& state) {
-  run_case(state, "configs/ieee8023ck_kr.toml",
-           channel_set("ieee8023ck_orthobp_12dB", "DPO_4in_Meg7_THRU.s4p",
-                       {"DPO_4in_Meg7_FENG1415.s4p", "DPO_4in_Meg7_FENG89.s4p", "DPO_4in_Meg7_FENH1112.s4p",
-                        "DPO_4in_Meg7_FENH1415.s4p", "DPO_4in_Meg7_FENH89.s4p"},
-                       {"DPO_4in_Meg7_NENF1112.s4p", "DPO_4in_Meg7_NENF1415.s4p", "DPO_4in_Meg7_NENF89.s4p"}));
+  run_case(state, "configs/ieee8023ck_kr.toml", orthogonal_backplane_12dB());
 }
 
 // Arg: worker threads (1 = one core, as the IEEE script's figures; 0 = all cores).
