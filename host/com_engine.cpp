@@ -19,7 +19,8 @@ double seconds_since(clock_type::time_point start) {
   return std::chrono::duration<double>(clock_type::now() - start).count();
 }
 
-/// Notes about configuration choices the engine does not follow.
+}  // namespace
+
 void check_supported(const ComConfig& cfg, std::vector<std::string>& notes) {
   // Bounds that keep memory and run time finite; the sheets use far smaller values.
   const auto refuse = [&](const std::string& what) { throw InputError(cfg.source + ": " + what); };
@@ -43,9 +44,16 @@ void check_supported(const ComConfig& cfg, std::vector<std::string>& notes) {
                     " ignored: the search is exhaustive (its optimum is the global one)");
   }
   if (cfg.package_cases.empty()) throw InputError(cfg.source + ": no package case selected");
+  constexpr std::size_t kMaxCtleSettings = 10000;  // each holds a pulse; the sheets have <= 200
+  if (const std::size_t n = build_ctle_grid(cfg).size(); n > kMaxCtleSettings) {
+    throw InputError(cfg.source + ": g_DC x g_DC_HP give " + std::to_string(n) +
+                     " CTLE settings; at most 10000 are supported (use coarser steps)");
+  }
+  if (build_tx_grid(cfg).num_combinations() == 0) {
+    throw InputError(cfg.source + ": no Tx FFE combination satisfies c(0) >= " + std::to_string(cfg.c0_min));
+  }
 }
 
-/// The IEEE script's warnings about a channel's frequency points, as notes.
 void note_band_coverage(const ComConfig& cfg, const LoadedChannel& thru, std::vector<std::string>& notes) {
   const std::vector<double>& f = thru.network.freq_hz;
   const std::string name = thru.input.path.string();
@@ -63,6 +71,8 @@ void note_band_coverage(const ComConfig& cfg, const LoadedChannel& thru, std::ve
   }
 }
 
+namespace {
+
 /// The equalised pulse of an aggressor: its CTLE, and the victim's Tx FFE for far-end ones.
 std::vector<double> equalized_aggressor(const ChannelResponse& aggressor, const ComConfig& cfg,
                                         const CtleSetting& ctle, const TxGrid& grid,
@@ -79,22 +89,32 @@ ComCaseResult run_case(const ComConfig& cfg, const std::vector<LoadedChannel>& c
   const auto start = clock_type::now();
   const CaseResponses responses = prepare_case(cfg, channels, package_case);
   const FomEvaluator evaluator(responses, cfg, tx_grid);
-
-  ComCaseResult result;
+  const auto search_start = clock_type::now();
+  const SearchResult search = search_equalizer(evaluator, ctle_grid, tx_grid, options.threads);
+  const double search_seconds = seconds_since(search_start);
+  ComCaseResult result = analyse_winner(cfg, evaluator, tx_grid, ctle_grid, search);
   result.package_case = package_case;
   result.lengths = cfg.package_cases[package_case];
+  result.search_seconds = search_seconds;
+  result.total_seconds = seconds_since(start);
+  return result;
+}
+
+}  // namespace
+
+ComCaseResult analyse_winner(const ComConfig& cfg, const FomEvaluator& evaluator, const TxGrid& tx_grid,
+                             const std::vector<CtleSetting>& ctle_grid, const SearchResult& search) {
+  const CaseResponses& responses = evaluator.responses();
+  ComCaseResult result;
   const std::vector<double> unequalized = pulse_from_impulse(responses.thru.impulse, cfg.M);
   result.unequalized_peak_V = *std::max_element(unequalized.begin(), unequalized.end());
   result.legal_tx_combinations = tx_grid.num_combinations();
   result.ctle_settings = ctle_grid.size();
 
-  const auto search_start = clock_type::now();
-  const SearchResult search = search_equalizer(evaluator, ctle_grid, tx_grid, options.threads);
-  result.search_seconds = seconds_since(search_start);
   result.grid_points = search.grid_points;
   if (!search.found) {
     throw InputError(responses.thru.name + ": equalisation failed for package case " +
-                     std::to_string(package_case + 1) +
+                     std::to_string(responses.package_case + 1) +
                      ": no equaliser setting gives a pulse with a usable cursor");
   }
 
@@ -146,11 +166,8 @@ ComCaseResult run_case(const ComConfig& cfg, const std::vector<LoadedChannel>& c
   result.equalizer.floating_taps = best.floating_taps;
   result.equalizer.cursor_index = best.cursor_index;
   result.equalizer.sampling_phase = static_cast<int>(best.cursor_index % static_cast<std::size_t>(cfg.M));
-  result.total_seconds = seconds_since(start);
   return result;
 }
-
-}  // namespace
 
 ComResult run_com(const ComConfig& cfg, const std::vector<ChannelInput>& inputs,
                   const ComRunOptions& options) {
@@ -172,15 +189,7 @@ ComResult run_com(const ComConfig& sheet, const std::vector<LoadedChannel>& chan
   }
   const TxGrid tx_grid = build_tx_grid(cfg);
   const std::vector<CtleSetting> ctle_grid = build_ctle_grid(cfg);
-  constexpr std::size_t kMaxCtleSettings = 10000;  // each holds a pulse; the sheets have <= 200
-  if (ctle_grid.size() > kMaxCtleSettings) {
-    throw InputError(cfg.source + ": g_DC x g_DC_HP give " + std::to_string(ctle_grid.size()) +
-                     " CTLE settings; at most 10000 are supported (use coarser steps)");
-  }
   note_band_coverage(cfg, channels.front(), result.notes);
-  if (tx_grid.num_combinations() == 0) {
-    throw InputError(cfg.source + ": no Tx FFE combination satisfies c(0) >= " + std::to_string(cfg.c0_min));
-  }
   for (std::size_t c = 0; c < cfg.package_cases.size(); ++c) {
     result.cases.push_back(run_case(cfg, channels, c, tx_grid, ctle_grid, options));
   }

@@ -57,6 +57,8 @@ struct ComResult {
   std::size_t worst_case = 0;         ///< index into cases
   double com_dB = 0.0;                ///< minimum over cases
   std::vector<std::string> notes;     ///< warnings about inputs and configuration
+  std::string engine = "reference";  ///< which engine searched ("reference", "cpu", "cuda")
+  std::string device = "CPU, double precision";  ///< what it ran on
 };
 
 /// Runs COM for the channels (first the THRU, then aggressors). Throws InputError on bad
@@ -67,6 +69,22 @@ ComResult run_com(const ComConfig& cfg, const std::vector<ChannelInput>& inputs,
 /// Same on channels already loaded (benchmarks and tests reuse them across runs).
 ComResult run_com(const ComConfig& cfg, const std::vector<LoadedChannel>& channels,
                   const ComRunOptions& options = {});
+
+/// Refuses (InputError naming the configuration) what no engine supports: M > 256, L > 16,
+/// N_b or N_f > 1000, floating groups without room, more than 10000 CTLE settings, an empty
+/// Tx grid, no package case; adds notes about choices the engines do not follow.
+void check_supported(const ComConfig& cfg, std::vector<std::string>& notes);
+
+/// The IEEE script's warnings about a THRU's frequency points (band, first point, step), as
+/// notes.
+void note_band_coverage(const ComConfig& cfg, const LoadedChannel& thru, std::vector<std::string>& notes);
+
+/// The final analysis of a search's winner on one package case (every engine's last step,
+/// in double precision): the full-length equalised pulses, the PDF, A_ni, COM, the sigma
+/// terms. Throws InputError when the search found no valid receiver or the pulse ends before
+/// the DFE span. Leaves package_case, lengths and the timings to the caller.
+ComCaseResult analyse_winner(const ComConfig& cfg, const FomEvaluator& evaluator, const TxGrid& tx_grid,
+                             const std::vector<CtleSetting>& ctle_grid, const SearchResult& search);
 
 /// The FOM of one given equaliser (CTLE setting and Tx taps laid out as `tx_grid`) on one
 /// package case: for scoring another tool's choice with this engine. Nothing when that

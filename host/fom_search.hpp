@@ -55,6 +55,17 @@ class FomEvaluator {
   /// The equalised victim pulse of a combination (the script's sbr), full length.
   std::vector<double> equalized_pulse(const CtleContext& context, const double* tx_taps) const;
 
+  const CaseResponses& responses() const { return responses_; }
+
+  /// The window (inclusive sample indices) in which the cursor's peak is searched.
+  std::size_t peak_window_lo() const { return peak_lo_; }
+  std::size_t peak_window_hi() const { return peak_hi_; }
+  /// The crosstalk integral's frequencies (the first of the files' points), cos(2 pi f d T)
+  /// per tap lag d on them (lag-major), and its scale sigma_X^2 2 Delta_f / f_2.
+  std::size_t crosstalk_frequencies() const { return n_xt_; }
+  const std::vector<double>& lag_cos() const { return lag_cos_; }
+  double crosstalk_scale() const { return xt_scale_; }
+
  private:
   /// The sampling point per cfg.cursor_rule, given the pulse (`at`), its length and peak;
   /// nothing when the rule finds none (e.g. no crossing to anchor the MM search).

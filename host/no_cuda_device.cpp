@@ -1,4 +1,7 @@
-// CUDA device discovery in a build without CUDA: no devices (see kernels/cuda_device.hpp).
+// The CUDA parts in a build without CUDA: no devices (see kernels/cuda_device.hpp), and no
+// CUDA engine (see cuda_engine.hpp).
+#include "host/cuda_engine.hpp"
+#include "kernels/common/error.hpp"
 #include "kernels/cuda_device.hpp"
 
 namespace eyesweep {
@@ -6,5 +9,9 @@ namespace eyesweep {
 bool built_with_cuda() { return false; }
 
 std::vector<CudaDeviceInfo> list_cuda_devices() { return {}; }
+
+std::unique_ptr<Engine> make_cuda_engine(int) {
+  throw InputError("the CUDA engine is not available: this eyesweep was built without CUDA (no nvcc found)");
+}
 
 }  // namespace eyesweep

@@ -10,6 +10,7 @@
 
 #include "host/cli/com_report.hpp"
 #include "host/com_engine.hpp"
+#include "host/engine.hpp"
 #include "io/config_toml.hpp"
 #include "kernels/common/error.hpp"
 
@@ -24,6 +25,7 @@ struct ComOptions {
   std::string json;
   unsigned threads = 0;
   bool ignore_floating_taps = false;
+  std::string backend = "reference";
 };
 
 /// "FILE" or "FILE@1,3,2,4": a channel file with an optional port order of its own. Only a
@@ -73,10 +75,25 @@ void run_com_command(const ComOptions& options) {
     std::cerr << "\n";
   }
 
-  ComRunOptions run_options;
-  run_options.threads = options.threads;
-  run_options.ignore_floating_taps = options.ignore_floating_taps;
-  const ComResult result = run_com(cfg, inputs, run_options);
+  const Backend backend = parse_backend(options.backend);
+  ComResult result;
+  if (backend == Backend::reference) {
+    ComRunOptions run_options;
+    run_options.threads = options.threads;
+    run_options.ignore_floating_taps = options.ignore_floating_taps;
+    result = run_com(cfg, inputs, run_options);
+  } else {
+    ComConfig searched = cfg;
+    if (options.ignore_floating_taps) searched.floating.N_bg = 0;
+    std::string choice;
+    const auto engine = make_engine(backend, searched, {options.threads}, &choice);
+    std::cerr << "engine: " << choice << "\n";
+    result = run_com_on(*engine, searched, load_channels(inputs));
+    if (searched.floating.N_bg != cfg.floating.N_bg) {
+      result.notes.push_back("floating DFE taps (N_bg = " + std::to_string(cfg.floating.N_bg) +
+                             ") switched off: fixed taps only, the result is not the sheet's COM");
+    }
+  }
 
   // The report goes out first, so that nothing computed is lost if the JSON cannot be written.
   print_com_report(std::cout, cfg, inputs, result);
@@ -94,8 +111,8 @@ void add_com_command(CLI::App& app) {
   auto options = std::make_shared<ComOptions>();
   CLI::App* com = app.add_subcommand(
       "com",
-      "Channel Operating Margin (IEEE 802.3 Annex 93A) of one channel with the double-precision "
-      "reference engine: exhaustive search of Tx FFE x CTLE, DFE, final PDF. Prints COM per "
+      "Channel Operating Margin (IEEE 802.3 Annex 93A) of one channel, by default with the "
+      "double-precision reference engine: exhaustive search of Tx FFE x CTLE, DFE, final PDF. Prints COM per "
       "package case and the worst, FOM, A_s, A_ni, eye height, the noise breakdown and the "
       "winning equaliser.");
   com->add_option("--config,-c", options->config,
@@ -119,6 +136,12 @@ void add_com_command(CLI::App& app) {
   com->add_option("--json", options->json, "also write the results as JSON to this file");
   com->add_option("--threads", options->threads, "worker threads for the search (0 = all cores, at most 1024)")
       ->check(CLI::Range(0u, 1024u));
+  com->add_option("--backend", options->backend,
+                  "engine: reference (double precision, every configuration; the default), cpu (batched "
+                  "float search on all cores), cuda (the same on the GPU), or auto (cuda when a GPU "
+                  "answers, else cpu; reference where the fast engines cannot search the "
+                  "configuration, e.g. floating DFE taps). Every engine analyses its winner in double "
+                  "precision");
   com->add_flag("--ignore-floating-taps", options->ignore_floating_taps,
                 "switch off floating DFE tap groups (N_bg > 0): fixed taps only, e.g. to see what "
                 "the floating taps gain (the result is then not the sheet's COM)");

@@ -81,7 +81,8 @@ nlohmann::json case_json(const ComConfig& cfg, const ComCaseResult& c) {
 
 void print_com_report(std::ostream& out, const ComConfig& cfg, const std::vector<ChannelInput>& inputs,
                       const ComResult& result) {
-  out << "eyesweep " << kVersion << " (" << kGitRevision << "): COM, reference engine (double precision)\n";
+  out << "eyesweep " << kVersion << " (" << kGitRevision << "): COM, " << result.engine << " engine (" << result.device
+      << "; winners analysed in double precision)\n";
   out << "config   " << cfg.source << (cfg.name.empty() ? "" : "  [" + cfg.name + "]") << "\n";
   if (!cfg.note.empty()) out << "note     " << cfg.note << "\n";
   for (const ChannelInput& input : inputs) {
@@ -139,7 +140,8 @@ nlohmann::json com_result_json(const ComConfig& cfg, const std::vector<ChannelIn
   return {
       {"eyesweep_version", kVersion},
       {"git_revision", kGitRevision},
-      {"engine", "reference"},
+      {"engine", result.engine},
+      {"device", result.device},
       {"config", cfg.source},
       {"config_name", cfg.name},
       {"config_note", cfg.note},

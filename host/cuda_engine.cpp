@@ -1,0 +1,113 @@
+// The CUDA engine; see cuda_engine.hpp.
+#include "host/cuda_engine.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <optional>
+
+#include "host/fast_search.hpp"
+#include "host/parallel.hpp"
+#include "kernels/common/error.hpp"
+#include "kernels/search_device.hpp"
+
+namespace eyesweep {
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+/// Host memory one batch's tables may take (they are copied to the device as a whole).
+constexpr std::size_t kMaxBatchTableBytes = std::size_t{4} << 30;
+
+class CudaEngine final : public Engine {
+ public:
+  explicit CudaEngine(int device) : device_(device) {}
+  std::string_view name() const override { return "cuda"; }
+  std::string device() const override { return device_name_.empty() ? "CUDA device " + std::to_string(device_) : device_name_; }
+  std::vector<VariantResult> run(const EngineBatch& batch) override;
+
+ private:
+  int device_;
+  std::string device_name_;
+};
+
+std::vector<VariantResult> CudaEngine::run(const EngineBatch& batch) {
+  ES_EXPECTS(batch.spec != nullptr, "a batch needs a specification");
+  if (batch.top_k > 1) throw InputError("the cuda engine reports the best grid point only (top_k <= 1); use the cpu engine for more");
+  const SearchGrid grid(*batch.spec);
+  cuda::SearchDevice gpu(device_, grid.view());
+  device_name_ = gpu.device_name();
+  const std::size_t n = batch.variants.size(), n_ctle = grid.ctle().size();
+  const unsigned threads = worker_count(0, 1u << 20);
+  std::vector<VariantResult> results(n);
+
+  // Variants go through in chunks sized to the memory their tables need (known after the
+  // first chunk; the first is small).
+  std::size_t chunk = std::max<std::size_t>(threads, 8);
+  for (std::size_t first = 0; first < n;) {
+    const std::size_t last = std::min(n, first + chunk);
+    const auto start = clock_type::now();
+    std::vector<std::unique_ptr<PreparedVariant>> prepared(last - first);
+    parallel_chunks(last - first, 1, threads, [&](std::size_t lo, std::size_t hi, unsigned) {
+      for (std::size_t i = lo; i < hi; ++i) {
+        try {
+          prepared[i] = std::make_unique<PreparedVariant>(variant_config(*batch.spec, batch.variants[first + i]),
+                                                          *batch.variants[first + i].channels, grid);
+        } catch (const InputError& e) {
+          results[first + i].error = e.what();
+        }
+      }
+    });
+    std::vector<const PreparedVariant*> ok;
+    for (const auto& p : prepared) {
+      if (p) ok.push_back(p.get());
+    }
+    const BatchTables tables = build_tables(ok, grid, threads);
+    std::vector<search::VariantView> views;
+    for (const PreparedVariant* p : ok) views.push_back(p->view());
+    const auto search_start = clock_type::now();
+    const std::vector<std::uint64_t> keys =
+        gpu.search(tables.layout, views, n_ctle, tables.floats.data(), tables.doubles.data(), tables.ints.data());
+    const double search_seconds = std::chrono::duration<double>(clock_type::now() - search_start).count();
+
+    // Per variant, the best record (ties: the first CTLE setting), then the final analysis.
+    std::vector<std::size_t> slot;  // result index of each ok variant
+    for (std::size_t i = 0; i < prepared.size(); ++i) {
+      if (prepared[i]) slot.push_back(first + i);
+    }
+    parallel_chunks(ok.size(), 1, threads, [&](std::size_t lo, std::size_t hi, unsigned) {
+      for (std::size_t v = lo; v < hi; ++v) {
+        std::optional<GridPointScore> winner;
+        for (std::size_t c = 0; c < n_ctle; ++c) {
+          const std::uint64_t key = keys[v * n_ctle + c];
+          const double fom = cuda::BestKey::fom_dB(key);
+          if (key == 0 || !std::isfinite(fom)) continue;
+          if (!winner || fom > winner->fom_dB) winner = GridPointScore{fom, c, cuda::BestKey::tx_index(key)};
+        }
+        std::vector<GridPointScore> best;
+        if (winner) best.push_back(*winner);
+        VariantResult& out = results[slot[v]];
+        try {
+          out = finish_variant(*ok[v], grid, std::move(best), batch.top_k);
+          out.com.search_seconds = search_seconds / static_cast<double>(ok.size());
+          out.com.total_seconds = std::chrono::duration<double>(clock_type::now() - start).count() / static_cast<double>(ok.size());
+        } catch (const InputError& e) {
+          out = VariantResult{};
+          out.error = e.what();
+        }
+      }
+    });
+
+    // The next chunk: as many variants as half the free device memory (and a host cap) hold.
+    const std::size_t bytes_per_variant = std::max<std::size_t>(1, tables.bytes_per_variant());
+    const std::size_t by_memory = std::min(gpu.free_bytes() / 2, kMaxBatchTableBytes) / bytes_per_variant;
+    chunk = std::clamp<std::size_t>(by_memory, 1, 4096);
+    first = last;
+  }
+  return results;
+}
+
+}  // namespace
+
+std::unique_ptr<Engine> make_cuda_engine(int device) { return std::make_unique<CudaEngine>(device); }
+
+}  // namespace eyesweep

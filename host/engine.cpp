@@ -1,0 +1,116 @@
+// Variants, backend names and engine selection; see engine.hpp.
+#include "host/engine.hpp"
+
+#include <algorithm>
+
+#include "host/cpu_engine.hpp"
+#include "host/reference_engine.hpp"
+#include "host/search_tables.hpp"
+#include "kernels/common/error.hpp"
+#include "kernels/cuda_device.hpp"
+#include "host/cuda_engine.hpp"
+
+namespace eyesweep {
+
+ComConfig variant_config(const ComConfig& spec, const ChannelVariant& variant) {
+  ComConfig cfg = spec;
+  cfg.package_cases = {variant.package};
+  const VariantScalars& s = variant.scalars;
+  const auto apply = [](double& field, const std::optional<double>& value) {
+    if (value) field = *value;
+  };
+  apply(cfg.eta_0_V2_per_GHz, s.eta_0_V2_per_GHz);
+  apply(cfg.sigma_RJ_UI, s.sigma_RJ_UI);
+  apply(cfg.A_DD_UI, s.A_DD_UI);
+  apply(cfg.SNR_TX_dB, s.SNR_TX_dB);
+  apply(cfg.R_LM, s.R_LM);
+  apply(cfg.A_v, s.A_v);
+  apply(cfg.A_fe, s.A_fe);
+  apply(cfg.A_ne, s.A_ne);
+  return cfg;
+}
+
+ComResult run_com_on(Engine& engine, const ComConfig& cfg, const std::vector<LoadedChannel>& channels) {
+  ComResult result;
+  result.engine = std::string(engine.name());
+  result.device = engine.device();
+  check_supported(cfg, result.notes);
+  for (const LoadedChannel& channel : channels) {
+    result.notes.insert(result.notes.end(), channel.warnings.begin(), channel.warnings.end());
+  }
+  note_band_coverage(cfg, channels.front(), result.notes);
+  const auto shared = std::make_shared<const std::vector<LoadedChannel>>(channels);
+  std::vector<ChannelVariant> variants;
+  for (const PackageCase& package : cfg.package_cases) variants.push_back({shared, package, {}});
+  std::vector<VariantResult> runs = engine.run({&cfg, variants, 0});
+  for (std::size_t c = 0; c < runs.size(); ++c) {
+    if (!runs[c].ok) throw InputError(runs[c].error);
+    result.cases.push_back(std::move(runs[c].com));
+    result.cases.back().package_case = c;
+    result.cases.back().lengths = cfg.package_cases[c];
+  }
+  const auto worst = std::min_element(result.cases.begin(), result.cases.end(),
+                                      [](const ComCaseResult& a, const ComCaseResult& b) { return a.com_dB < b.com_dB; });
+  result.worst_case = static_cast<std::size_t>(worst - result.cases.begin());
+  result.com_dB = worst->com_dB;
+  return result;
+}
+
+Backend parse_backend(std::string_view text, std::string_view option) {
+  if (text == "auto") return Backend::automatic;
+  if (text == "cpu") return Backend::cpu;
+  if (text == "cuda") return Backend::cuda;
+  if (text == "reference") return Backend::reference;
+  throw InputError(std::string(option) + " " + std::string(text) + ": expected auto, cpu, cuda or reference");
+}
+
+namespace {
+
+/// The first CUDA device of compute capability 7.5 or newer, if any.
+std::optional<CudaDeviceInfo> usable_gpu() {
+  for (const CudaDeviceInfo& d : list_cuda_devices()) {
+    if (d.compute_major * 10 + d.compute_minor >= 75) return d;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::unique_ptr<Engine> make_engine(Backend backend, const ComConfig& spec, const EngineOptions& options,
+                                    std::string* choice) {
+  const auto say = [&](std::string text) {
+    if (choice) *choice = std::move(text);
+  };
+  const std::string limitation = fast_engine_limitation(spec);
+  switch (backend) {
+    case Backend::reference:
+      say("reference engine (asked for)");
+      return std::make_unique<ReferenceEngine>(options.threads);
+    case Backend::cpu:
+      if (!limitation.empty()) throw InputError("--backend cpu: " + spec.source + ": " + limitation);
+      say("cpu engine (asked for)");
+      return std::make_unique<CpuEngine>(options.threads);
+    case Backend::cuda: {
+      if (!limitation.empty()) throw InputError("--backend cuda: " + spec.source + ": " + limitation);
+      if (!built_with_cuda()) throw InputError("--backend cuda: this eyesweep was built without CUDA (no nvcc found)");
+      const std::optional<CudaDeviceInfo> gpu = usable_gpu();
+      if (!gpu) throw InputError("--backend cuda: no CUDA device of compute capability 7.5 or newer answers");
+      say("cuda engine on " + gpu->name + " (asked for)");
+      return make_cuda_engine(gpu->index);
+    }
+    case Backend::automatic:
+      break;
+  }
+  if (!limitation.empty()) {
+    say("reference engine (auto: " + limitation + ")");
+    return std::make_unique<ReferenceEngine>(options.threads);
+  }
+  if (const std::optional<CudaDeviceInfo> gpu = usable_gpu()) {
+    say("cuda engine on " + gpu->name + " (auto: a GPU answers)");
+    return make_cuda_engine(gpu->index);
+  }
+  say(std::string("cpu engine (auto: ") + (built_with_cuda() ? "no CUDA device answers" : "built without CUDA") + ")");
+  return std::make_unique<CpuEngine>(options.threads);
+}
+
+}  // namespace eyesweep

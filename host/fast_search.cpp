@@ -1,0 +1,209 @@
+// The fast engines' steps around the per-point math; see fast_search.hpp.
+#include "host/fast_search.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+
+#include "host/parallel.hpp"
+#include "kernels/common/error.hpp"
+
+namespace eyesweep {
+namespace {
+
+/// a ranks before b: higher FOM, or equal FOM and earlier in the script's order.
+bool ranks_before(const GridPointScore& a, const GridPointScore& b) {
+  if (a.fom_dB != b.fom_dB) return a.fom_dB > b.fom_dB;
+  return a.ctle_index != b.ctle_index ? a.ctle_index < b.ctle_index : a.tx_index < b.tx_index;
+}
+
+/// The CTLE pulse extended on both sides so that every tap's sample of a position in
+/// [-kMargin, N + kMargin) is a plain index: ext[i + lead] = p((i) mod N).
+struct ExtendedPulse {
+  static constexpr int kMargin = 4096;
+  std::vector<float> samples;
+  int lead = 0;
+
+  void assign(const float* pulse, int N, int max_shift) {
+    lead = max_shift + kMargin;
+    samples.resize(static_cast<std::size_t>(N + 2 * lead));
+    for (int i = -lead; i < N + lead; ++i) samples[static_cast<std::size_t>(i + lead)] = pulse[((i % N) + N) % N];
+  }
+};
+
+/// The CPU's sampler of an equalised pulse: the peak window and one UI either side (where the
+/// cursor rules look, but for rare outliers) computed for each point in one contiguous,
+/// vectorised pass per tap; other positions directly.
+template <int kTaps>
+class WindowedPulse {
+ public:
+  static constexpr int kMaxWindow = 4096;
+
+  WindowedPulse(const ExtendedPulse& ext, const int (&offset)[kTaps], int lo, int len)
+      : ext_(ext.samples.data() + ext.lead), lo_(lo), len_(std::min(len, kMaxWindow)) {
+    for (int k = 0; k < kTaps; ++k) offset_[k] = offset[k];
+  }
+  void compute(const float* taps) {
+    for (int k = 0; k < kTaps; ++k) tap_[k] = taps[k];
+    const float* src = ext_ + (lo_ - offset_[0]);
+    for (int j = 0; j < len_; ++j) values_[j] = tap_[0] * src[j];
+    for (int k = 1; k < kTaps; ++k) {
+      const float c = tap_[k];
+      src = ext_ + (lo_ - offset_[k]);
+      for (int j = 0; j < len_; ++j) values_[j] += c * src[j];
+    }
+  }
+  [[gnu::always_inline]] float operator()(int s) const {
+    const auto rel = static_cast<unsigned>(s - lo_);
+    return rel < static_cast<unsigned>(len_) ? values_[rel] : direct(s);
+  }
+
+ private:
+  [[gnu::noinline]] float direct(int s) const {
+    float y = 0.0f;
+    for (int k = 0; k < kTaps; ++k) y += tap_[k] * ext_[s - offset_[k]];
+    return y;
+  }
+
+  const float* ext_;
+  int offset_[kTaps];  ///< o_k M (unreduced: the extension does the wrapping)
+  int lo_, len_;
+  float tap_[kTaps] = {};
+  float values_[kMaxWindow];
+};
+
+template <int kTaps>
+void scan_points(const search::GridView& g, const search::VariantView& v, const BatchTables& tables,
+                 std::size_t index, int first_offset, std::size_t first, std::size_t last, std::size_t n_tx, BestPoints& best) {
+  thread_local ExtendedPulse ext;
+  int offset[kTaps];
+  int max_shift = 0;
+  for (int k = 0; k < kTaps; ++k) {
+    offset[k] = (first_offset + k) * v.M;
+    max_shift = std::max(max_shift, std::abs(offset[k]));
+  }
+  ES_EXPECTS(max_shift + v.N < ExtendedPulse::kMargin * 64, "pulse extension too short");
+  std::size_t ctle = first / n_tx;
+  search::CtleView c = tables.record(index, ctle);
+  const auto enter = [&] {
+    c = tables.record(index, ctle);
+    ext.assign(c.pulse, v.N, max_shift);
+  };
+  enter();
+  auto make_sampler = [&] {
+    const int lo = std::max(0, c.narrow_lo - v.M), hi = std::min(v.N - 1, c.narrow_hi + v.M);
+    return WindowedPulse<kTaps>(ext, offset, lo, hi - lo + 1);
+  };
+  WindowedPulse<kTaps> y = make_sampler();
+  for (std::size_t flat = first; flat < last; ++flat) {
+    if (flat / n_tx != ctle) {
+      ctle = flat / n_tx;
+      enter();
+      y = make_sampler();
+    }
+    const std::size_t tx = flat % n_tx;
+    y.compute(g.taps + tx * kTaps);
+    const search::PointScore score = search::score_point<kTaps>(g, v, c, static_cast<long long>(tx), y);
+    if (score.fom_dB >= best.threshold()) best.offer(score.fom_dB, ctle, tx);
+  }
+}
+
+}  // namespace
+
+BatchTables build_tables(const std::vector<const PreparedVariant*>& variants, const SearchGrid& grid, unsigned threads) {
+  BatchTables t;
+  int pulse_len = 1, max_xt = 0;
+  for (const PreparedVariant* v : variants) {
+    pulse_len = std::max(pulse_len, v->pulse_length());
+    max_xt = std::max(max_xt, v->crosstalk_frequencies());
+  }
+  t.layout = table_layout(grid, variants.empty() ? 1 : variants.front()->config().M, pulse_len, max_xt);
+  t.n_ctle = grid.ctle().size();
+  const std::size_t records = variants.size() * t.n_ctle;
+  const auto floats = static_cast<std::size_t>(t.layout.floats()), doubles = static_cast<std::size_t>(t.layout.doubles()),
+             ints = static_cast<std::size_t>(t.layout.ints());
+  t.floats.resize(records * floats);
+  t.doubles.resize(records * doubles);
+  t.ints.resize(records * ints);
+  parallel_chunks(records, 1, worker_count(threads, records), [&](std::size_t first, std::size_t last, unsigned) {
+    for (std::size_t r = first; r < last; ++r) {
+      variants[r / t.n_ctle]->fill_record(grid, t.layout, r % t.n_ctle, t.floats.data() + r * floats,
+                                          t.doubles.data() + r * doubles, t.ints.data() + r * ints);
+    }
+  });
+  return t;
+}
+
+std::size_t BatchTables::bytes_per_variant() const {
+  return n_ctle * static_cast<std::size_t>(layout.floats() * 4 + layout.doubles() * 8 + layout.ints() * 4);
+}
+
+void BestPoints::offer(double fom_dB, std::size_t ctle, std::size_t tx) {
+  const GridPointScore point{fom_dB, ctle, tx};
+  if (points_.size() < keep_) {
+    points_.push_back(point);
+    std::push_heap(points_.begin(), points_.end(), ranks_before);
+  } else if (ranks_before(point, points_.front())) {
+    std::pop_heap(points_.begin(), points_.end(), ranks_before);
+    points_.back() = point;
+    std::push_heap(points_.begin(), points_.end(), ranks_before);
+  }
+}
+
+void BestPoints::merge(const BestPoints& other) {
+  for (const GridPointScore& p : other.points_) offer(p.fom_dB, p.ctle_index, p.tx_index);
+}
+
+std::vector<GridPointScore> BestPoints::sorted() const {
+  std::vector<GridPointScore> out = points_;
+  std::sort(out.begin(), out.end(), ranks_before);
+  return out;
+}
+
+std::vector<GridPointScore> cpu_search(const PreparedVariant& variant, const SearchGrid& grid, const BatchTables& tables,
+                                       std::size_t index, unsigned threads, std::size_t keep) {
+  const search::GridView g = grid.view();
+  const search::VariantView v = variant.view();
+  const std::size_t n_tx = grid.tx().num_combinations(), total = grid.points();
+  const unsigned workers = worker_count(threads, total / 4096 + 1);
+  std::vector<BestPoints> best(workers, BestPoints(keep));
+  parallel_chunks(total, 4096, workers, [&](std::size_t first, std::size_t last, unsigned worker) {
+    const bool dispatched = search::dispatch_taps(g.num_taps, [&]<int kTaps>() {
+      scan_points<kTaps>(g, v, tables, index, grid.tx().first_offset, first, last, n_tx, best[worker]);
+    });
+    ES_EXPECTS(dispatched, "Tx tap count outside the fast engines' range");
+  });
+  for (std::size_t w = 1; w < best.size(); ++w) best[0].merge(best[w]);
+  std::vector<GridPointScore> sorted = best[0].sorted();
+  // Invalid points (no cursor) score -infinity and never win.
+  std::erase_if(sorted, [](const GridPointScore& p) { return !std::isfinite(p.fom_dB); });
+  return sorted;
+}
+
+VariantResult finish_variant(const PreparedVariant& variant, const SearchGrid& grid, std::vector<GridPointScore> best,
+                             std::size_t top_k) {
+  const FomEvaluator& evaluator = variant.evaluator();
+  SearchResult search;
+  search.grid_points = grid.points();
+  VariantResult result;
+  if (!best.empty()) {
+    const GridPointScore& winner = best.front();
+    const CtleContext context = evaluator.make_context(grid.ctle()[winner.ctle_index]);
+    if (auto point = evaluator.evaluate(context, grid.tx().combination(winner.tx_index), -INFINITY)) {
+      search.found = true;
+      search.ctle_index = winner.ctle_index;
+      search.tx_index = winner.tx_index;
+      search.best = std::move(*point);
+    }
+    result.search_fom_dB = winner.fom_dB;
+  }
+  result.com = analyse_winner(variant.config(), evaluator, grid.tx(), grid.ctle(), search);
+  result.com.lengths = variant.config().package_cases.front();
+  if (best.size() > top_k) best.resize(top_k);
+  result.best_points = std::move(best);
+  result.ok = true;
+  return result;
+}
+
+}  // namespace eyesweep

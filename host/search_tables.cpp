@@ -1,0 +1,305 @@
+// The fast engines' precomputation; see search_tables.hpp.
+#include "host/search_tables.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+#include <numeric>
+
+#include "host/com_pdf.hpp"
+#include "kernels/common/error.hpp"
+
+namespace eyesweep {
+namespace {
+
+// |H_ffe(theta)| of a combination, theta = 2 pi f T, is even and 2 pi-periodic: a cosine
+// series. It is sampled at kSeriesSamples points of the period; the series keeps the terms
+// that make every combination's dropped tail below kSeriesTolerance of its mean, and is used
+// only when that takes at most kMaxSeriesTerms terms (smooth |H_ffe|: c(0) > 1/2 keeps it
+// away from zero, and the 802.3ck grids, where |H_ffe| >= 2 c(0) - 1 = 0.08, need under 60);
+// otherwise the crosstalk integral is the script's direct sum. A tail of 1e-6 of the mean is
+// a relative error of at most 1e-6 in the FEXT term.
+constexpr int kSeriesSamples = 512;
+constexpr int kMaxSeriesTerms = 128;
+constexpr double kSeriesTolerance = 1e-6;
+
+/// a_0 .. a_{Q/2} of |H_ffe(theta)| for taps c: |H|^2 = sum_d r_d cos(d theta).
+std::vector<double> ffe_magnitude_series(const double* c, std::size_t num_taps, const std::vector<double>& cos_table) {
+  constexpr int half = kSeriesSamples / 2;
+  std::vector<double> r(num_taps, 0.0);
+  for (std::size_t d = 0; d < num_taps; ++d) {
+    for (std::size_t k = 0; k + d < num_taps; ++k) r[d] += c[k] * c[k + d];
+    if (d > 0) r[d] *= 2.0;
+  }
+  // cos_table[m * Q + q] = cos(2 pi m q / Q); g_q for q = 0 .. Q/2 (even: the rest mirrors)
+  std::vector<double> g(half + 1);
+  for (int q = 0; q <= half; ++q) {
+    double h2 = 0.0;
+    for (std::size_t d = 0; d < num_taps; ++d) h2 += r[d] * cos_table[d * kSeriesSamples + static_cast<std::size_t>(q)];
+    g[static_cast<std::size_t>(q)] = std::sqrt(std::max(h2, 0.0));
+  }
+  std::vector<double> a(half + 1);
+  for (int m = 0; m <= half; ++m) {
+    // sum over the whole period, folded: q and Q - q contribute alike
+    double sum = g[0] + g[half] * cos_table[static_cast<std::size_t>(m) * kSeriesSamples + half];
+    for (int q = 1; q < half; ++q) sum += 2.0 * g[static_cast<std::size_t>(q)] * cos_table[static_cast<std::size_t>(m) * kSeriesSamples + q];
+    a[static_cast<std::size_t>(m)] = sum / kSeriesSamples * (m == 0 || m == half ? 1.0 : 2.0);
+  }
+  return a;
+}
+
+/// v_n[k] = p((n - shift_k) mod N): the samples tap k brings to position n.
+struct TapSamples {
+  const std::vector<double>& pulse;
+  const search::VariantView& v;
+  std::size_t num_taps;
+  double at(int n, std::size_t k) const {
+    int i = n - v.shift[k];
+    if (i < 0) i += v.N;
+    return pulse[static_cast<std::size_t>(i)];
+  }
+};
+
+/// G += sign v v' (packed), v = samples at n (or their difference with n2 when n2 >= 0).
+void add_outer(double* gram, const TapSamples& s, int n, int n2, double sign) {
+  double v[search::kMaxTaps];
+  for (std::size_t k = 0; k < s.num_taps; ++k) v[k] = s.at(n, k) - (n2 >= 0 ? s.at(n2, k) : 0.0);
+  int idx = 0;
+  for (std::size_t i = 0; i < s.num_taps; ++i) {
+    for (std::size_t j = i; j < s.num_taps; ++j) gram[idx++] += sign * v[i] * v[j];
+  }
+}
+
+}  // namespace
+
+std::string fast_engine_limitation(const ComConfig& spec) {
+  if (spec.floating.N_bg > 0) {
+    return "floating DFE tap groups (N_bg = " + std::to_string(spec.floating.N_bg) +
+           ") are searched by the reference engine only";
+  }
+  const TxGrid tx = build_tx_grid(spec);
+  if (tx.num_taps > static_cast<std::size_t>(search::kMaxTaps)) {
+    return "the Tx FFE spans " + std::to_string(tx.num_taps) + " taps; the fast engines take at most " +
+           std::to_string(search::kMaxTaps);
+  }
+  if (tx.num_combinations() == 0) return "no Tx FFE combination satisfies c(0) >= " + std::to_string(spec.c0_min);
+  return {};
+}
+
+SearchGrid::SearchGrid(const ComConfig& spec, CrosstalkSum crosstalk)
+    : tx_(build_tx_grid(spec)), ctle_(build_ctle_grid(spec)) {
+  if (const std::string why = fast_engine_limitation(spec); !why.empty()) throw InputError(spec.source + ": " + why);
+  const std::size_t n_tx = tx_.num_combinations(), n_taps = tx_.num_taps;
+  taps_.assign(tx_.taps.begin(), tx_.taps.end());
+  double abs_sum_max = 0.0;
+  for (std::size_t x = 0; x < n_tx; ++x) {
+    double sum = 0.0;
+    for (std::size_t k = 0; k < n_taps; ++k) sum += std::abs(static_cast<double>(taps_[x * n_taps + k]));
+    abs_sum_max = std::max(abs_sum_max, sum);
+  }
+  tap_abs_sum_max_ = static_cast<float>(abs_sum_max);
+
+  std::vector<double> cos_table(static_cast<std::size_t>(kSeriesSamples / 2 + 1) * kSeriesSamples);
+  for (std::size_t m = 0; m <= kSeriesSamples / 2; ++m) {
+    for (std::size_t q = 0; q < kSeriesSamples; ++q) {
+      cos_table[m * kSeriesSamples + q] =
+          std::cos(2.0 * std::numbers::pi * static_cast<double>((m * q) % kSeriesSamples) / kSeriesSamples);
+    }
+  }
+  std::vector<std::vector<double>> series(n_tx);
+  int terms = crosstalk == CrosstalkSum::direct ? kMaxSeriesTerms + 1 : 1;
+  for (std::size_t x = 0; x < n_tx && terms <= kMaxSeriesTerms; ++x) {
+    series[x] = ffe_magnitude_series(tx_.combination(x), n_taps, cos_table);
+    const std::vector<double>& a = series[x];
+    // the fewest terms whose dropped tail is within tolerance
+    double tail = 0.0;
+    int needed = static_cast<int>(a.size());
+    while (needed > 1 && tail + std::abs(a[static_cast<std::size_t>(needed - 1)]) <= kSeriesTolerance * a[0]) {
+      tail += std::abs(a[static_cast<std::size_t>(needed - 1)]);
+      --needed;
+    }
+    terms = std::max(terms, needed);
+  }
+  if (terms <= kMaxSeriesTerms) {
+    fext_terms_ = terms;
+    fext_coeff_.resize(n_tx * static_cast<std::size_t>(terms));
+    for (std::size_t x = 0; x < n_tx; ++x) {
+      std::copy_n(series[x].begin(), terms, fext_coeff_.begin() + static_cast<std::ptrdiff_t>(x * static_cast<std::size_t>(terms)));
+    }
+  }
+
+  switch (spec.cursor_rule) {
+    case CursorRule::mueller_muller: anchor_ = search::Anchor::mueller_muller; break;
+    case CursorRule::peak: anchor_ = search::Anchor::peak; break;
+    case CursorRule::max_slope_step: anchor_ = search::Anchor::max_slope_step; break;
+  }
+  b_max_ = spec.b_max;
+  b_min_ = spec.b_min;
+  b_max_.resize(static_cast<std::size_t>(spec.N_b), 0.0);
+  b_min_.resize(static_cast<std::size_t>(spec.N_b), 0.0);
+  tail_start_ = spec.floating.N_tail_start;
+  tail_rss_max_ = spec.floating.B_float_RSS_MAX;
+}
+
+search::GridView SearchGrid::view() const {
+  search::GridView g;
+  g.num_taps = static_cast<int>(tx_.num_taps);
+  g.num_tx = static_cast<long long>(tx_.num_combinations());
+  g.taps = taps_.data();
+  g.fext_terms = fext_terms_;
+  g.fext_coeff = fext_coeff_.empty() ? nullptr : fext_coeff_.data();
+  g.tap_abs_sum_max = tap_abs_sum_max_;
+  g.anchor = anchor_;
+  g.b1 = b_max_.empty() ? 0.0 : b_max_[0];
+  g.dfe_taps = static_cast<int>(b_max_.size());
+  g.b_max = b_max_.data();
+  g.b_min = b_min_.data();
+  g.tail_start = tail_start_;
+  g.tail_rss_max = tail_rss_max_;
+  return g;
+}
+
+PreparedVariant::PreparedVariant(ComConfig cfg, const std::vector<LoadedChannel>& channels, const SearchGrid& grid)
+    : cfg_(std::move(cfg)) {
+  ES_EXPECTS(cfg_.package_cases.size() == 1, "a variant has one package case");
+  responses_ = prepare_case(cfg_, channels, 0);
+  evaluator_ = std::make_unique<FomEvaluator>(responses_, cfg_, grid.tx());
+  const TxGrid& tx = grid.tx();
+  const int N = static_cast<int>(responses_.thru.impulse.size());
+  const int M = cfg_.M;
+  view_.N = N;
+  view_.M = M;
+  for (std::size_t k = 0; k < tx.num_taps; ++k) {
+    const long long shift = static_cast<long long>(tx.first_offset + static_cast<int>(k)) * M;
+    view_.shift[k] = static_cast<int>(((shift % N) + N) % N);  // as CircularFfe
+  }
+  view_.full_lo = static_cast<int>(evaluator_->peak_window_lo());
+  view_.full_hi = static_cast<int>(evaluator_->peak_window_hi());
+  const double sx = sigma_x(cfg_.L);
+  view_.as_per_cursor = cfg_.R_LM / (cfg_.L - 1);
+  view_.sx2 = sx * sx;
+  view_.tx_noise_per_cursor = std::pow(10.0, -cfg_.SNR_TX_dB / 20.0);
+  view_.jitter_scale2 = (cfg_.A_DD_UI * cfg_.A_DD_UI + cfg_.sigma_RJ_UI * cfg_.sigma_RJ_UI) * sx * sx * (M / 2.0) * (M / 2.0);
+  view_.xt_scale = evaluator_->crosstalk_scale();
+  view_.n_xt = static_cast<int>(evaluator_->crosstalk_frequencies());
+  view_.lag_cos = evaluator_->lag_cos().data();
+
+  if (grid.fext_terms() > 0) {
+    const auto n_xt = static_cast<std::size_t>(view_.n_xt);
+    series_cos_.resize(static_cast<std::size_t>(grid.fext_terms()) * n_xt);
+    for (std::size_t m = 0; m < static_cast<std::size_t>(grid.fext_terms()); ++m) {
+      for (std::size_t i = 0; i < n_xt; ++i) {
+        series_cos_[m * n_xt + i] = std::cos(2.0 * std::numbers::pi * static_cast<double>(m) * responses_.f_GHz[i] / cfg_.f_b_GBd);
+      }
+    }
+  }
+}
+
+void PreparedVariant::fill_record(const SearchGrid& grid, const search::TableLayout& layout, std::size_t ctle,
+                                  float* floats, double* doubles, int* ints) const {
+  using namespace search;
+  const CtleContext context = evaluator_->make_context(grid.ctle()[ctle]);
+  const std::vector<double>& p = context.pulse;
+  const int N = view_.N, M = view_.M;
+  ES_EXPECTS(static_cast<int>(p.size()) == N && N <= layout.pulse_len, "pulse longer than the layout's");
+  const std::size_t n_taps = grid.tx().num_taps;
+  const TapSamples samples{p, view_, n_taps};
+  const int o_min = grid.tx().first_offset, o_max = o_min + static_cast<int>(n_taps) - 1;
+
+  std::fill_n(floats, layout.floats(), 0.0f);
+  std::fill_n(doubles, layout.doubles(), 0.0);
+  std::fill_n(ints, layout.ints(), 0);
+  std::transform(p.begin(), p.end(), floats, [](double x) { return static_cast<float>(x); });
+
+  // Peak window: always sample where some tap brings the CTLE pulse's peak (+-1 UI); bound
+  // the rest by max_k |p(n - o_k M)| sum |c_k|, widened for float rounding.
+  const int full_lo = view_.full_lo, full_hi = view_.full_hi;
+  const int peak = static_cast<int>(std::max_element(p.begin() + full_lo, p.begin() + full_hi + 1) - p.begin());
+  const int narrow_lo = std::max(full_lo, peak + (o_min - 1) * M);
+  const int narrow_hi = std::min(full_hi, peak + (o_max + 1) * M);
+  ints[kNarrowLo] = narrow_lo;
+  ints[kNarrowHi] = narrow_hi;
+  struct Bound {
+    float bound;
+    int pos;
+  };
+  std::vector<Bound> outside;
+  for (int n = full_lo; n <= full_hi; ++n) {
+    if (n >= narrow_lo && n <= narrow_hi) continue;
+    double q = 0.0;
+    for (std::size_t k = 0; k < n_taps; ++k) q = std::max(q, std::abs(samples.at(n, k)));
+    outside.push_back({static_cast<float>(q * grid.view().tap_abs_sum_max * (1.0 + 1e-5)), n});
+  }
+  const std::size_t kept = std::min<std::size_t>(outside.size(), kMaxOutliers);
+  const auto by_bound = [](const Bound& a, const Bound& b) { return a.bound > b.bound || (a.bound == b.bound && a.pos < b.pos); };
+  std::partial_sort(outside.begin(), outside.begin() + static_cast<std::ptrdiff_t>(kept), outside.end(), by_bound);
+  ints[kNumOutliers] = static_cast<int>(kept);
+  for (std::size_t i = 0; i < kept; ++i) {
+    ints[kOutliers + static_cast<int>(i)] = outside[i].pos;
+    floats[layout.pulse_len + static_cast<int>(i)] = outside[i].bound;
+  }
+  float rest = -INFINITY;  // the bound of every position not kept
+  for (std::size_t i = kept; i < outside.size(); ++i) rest = std::max(rest, outside[i].bound);
+  floats[layout.pulse_len + kMaxOutliers] = rest;
+
+  // ISI forms for every cursor position the rule can reach from a peak in the narrow window:
+  // crossing >= peak - 4 UI, cursor <= crossing + 2 UI < peak + 2 UI.
+  const int span = grid.view().dfe_taps;
+  const int block_lo = std::max(0, peak + (o_min - 5) * M);
+  const int block_len = std::min(layout.block_len, N - block_lo);
+  ints[kBlockLo] = block_lo;
+  ints[kBlockLen] = block_len;
+  const int gram = layout.gram;
+  for (int r = 0; r < std::min(M, block_len); ++r) {
+    const int s0 = block_lo + r;
+    double* g = doubles + static_cast<std::ptrdiff_t>(r) * gram;
+    for (int n = s0 - M; n >= 0; n -= M) add_outer(g, samples, n, -1, 1.0);
+    for (int n = s0 + M * (span + 1); n < N; n += M) add_outer(g, samples, n, -1, 1.0);
+    for (int s = s0 + M; s < block_lo + block_len; s += M) {
+      // cursor s - M becomes a precursor; the first cursor past the span moves into it
+      double* next = doubles + static_cast<std::ptrdiff_t>(s - block_lo) * gram;
+      std::copy_n(next - static_cast<std::ptrdiff_t>(M) * gram, gram, next);
+      add_outer(next, samples, s - M, -1, 1.0);
+      if (s + M * span < N) add_outer(next, samples, s + M * span, -1, -1.0);
+    }
+  }
+
+  // Jitter forms per phase of the cursor: the late samples run from 1-based phase
+  // mod(t_s, M) (+ M when <= 1) to the end of the pulse; the one or two late samples just
+  // past it count only when the zero padding reaches them (decided per point).
+  double* jitter = doubles + static_cast<std::ptrdiff_t>(layout.block_len) * gram;
+  for (int r = 0; r < M; ++r) {
+    int phase = (r + 1) % M;
+    if (phase <= 1) phase += M;
+    int late = phase;
+    for (; late < N; late += M) add_outer(jitter + static_cast<std::ptrdiff_t>(r) * gram, samples, late, late - 2, 1.0);
+    ints[kOutliers + kMaxOutliers + r] = late <= N + 1 ? late : -1;
+  }
+
+  // Crosstalk: cosine moments of the FEXT spectrum (series form) or the spectrum itself.
+  double* fext = jitter + static_cast<std::ptrdiff_t>(M) * gram;
+  const auto n_xt = static_cast<std::size_t>(view_.n_xt);
+  if (grid.fext_terms() > 0) {
+    for (std::size_t m = 0; m < static_cast<std::size_t>(grid.fext_terms()); ++m) {
+      fext[m] = std::inner_product(context.fext_weight.begin(), context.fext_weight.end(),
+                                   series_cos_.begin() + static_cast<std::ptrdiff_t>(m * n_xt), 0.0);
+    }
+  } else {
+    std::copy(context.fext_weight.begin(), context.fext_weight.end(), fext);
+  }
+  fext[layout.fext_len] = context.sigma_n * context.sigma_n;
+  fext[layout.fext_len + 1] = context.next_power;
+}
+
+search::TableLayout table_layout(const SearchGrid& grid, int samples_per_ui, int pulse_len, int max_xt_frequencies) {
+  search::TableLayout t;
+  const int n_taps = static_cast<int>(grid.tx().num_taps);
+  t.pulse_len = pulse_len;
+  t.M = samples_per_ui;
+  t.block_len = (n_taps + 7) * samples_per_ui;  // (o_max - o_min + 8) UI, see fill_record
+  t.gram = n_taps * (n_taps + 1) / 2;
+  t.fext_len = grid.fext_terms() > 0 ? grid.fext_terms() : max_xt_frequencies;
+  return t;
+}
+
+}  // namespace eyesweep

@@ -1,0 +1,95 @@
+// The fast engines' precomputation, in double on the host: from the reference engine's own
+// responses and per-CTLE contexts to the grid, variant and per-(variant, CTLE) tables that
+// kernels/search_point.hpp reads. One implementation for the CPU and CUDA engines.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "host/case_responses.hpp"
+#include "host/com_config.hpp"
+#include "host/eq_grid.hpp"
+#include "host/filters.hpp"
+#include "host/fom_search.hpp"
+#include "kernels/search_layout.hpp"
+#include "kernels/search_point.hpp"
+
+namespace eyesweep {
+
+/// Why the fast engines cannot search `spec`; empty when they can.
+std::string fast_engine_limitation(const ComConfig& spec);
+
+/// How the FOM's far-end crosstalk integral sum_f w(f) |H_ffe(f)| is computed: as a dot
+/// product with the cosine series of |H_ffe| where that series converges fast (the default),
+/// or always as the script's direct sum over frequencies.
+enum class CrosstalkSum { automatic, direct };
+
+/// The search specification in the fast engines' form, shared by every variant: float taps,
+/// the cosine series of each combination's |H_ffe|, DFE limits and the cursor rule.
+class SearchGrid {
+ public:
+  /// Throws InputError (naming the configuration) when the fast engines cannot search it.
+  explicit SearchGrid(const ComConfig& spec, CrosstalkSum crosstalk = CrosstalkSum::automatic);
+
+  const TxGrid& tx() const { return tx_; }
+  const std::vector<CtleSetting>& ctle() const { return ctle_; }
+  std::size_t points() const { return ctle_.size() * tx_.num_combinations(); }
+  int fext_terms() const { return fext_terms_; }
+
+  /// The view with host pointers; the CUDA engine swaps in device copies of the arrays below.
+  search::GridView view() const;
+  const std::vector<float>& taps() const { return taps_; }
+  const std::vector<double>& fext_coeff() const { return fext_coeff_; }
+  const std::vector<double>& b_max() const { return b_max_; }
+  const std::vector<double>& b_min() const { return b_min_; }
+
+ private:
+  TxGrid tx_;
+  std::vector<CtleSetting> ctle_;
+  std::vector<float> taps_;
+  std::vector<double> fext_coeff_;
+  int fext_terms_ = 0;
+  float tap_abs_sum_max_ = 1.0f;
+  search::Anchor anchor_ = search::Anchor::mueller_muller;
+  std::vector<double> b_max_, b_min_;
+  int tail_start_ = 0;
+  double tail_rss_max_ = 0.0;
+};
+
+/// One variant made ready for the search: its configuration and responses, the reference
+/// evaluator on them (the winner is re-scored by it in double) and its view.
+class PreparedVariant {
+ public:
+  /// `cfg` must have one package case (variant_config's). Throws InputError on bad input.
+  PreparedVariant(ComConfig cfg, const std::vector<LoadedChannel>& channels, const SearchGrid& grid);
+  PreparedVariant(const PreparedVariant&) = delete;
+  PreparedVariant& operator=(const PreparedVariant&) = delete;
+
+  const ComConfig& config() const { return cfg_; }
+  const CaseResponses& responses() const { return responses_; }
+  const FomEvaluator& evaluator() const { return *evaluator_; }
+  /// Host pointers (lag_cos for the direct crosstalk sum).
+  const search::VariantView& view() const { return view_; }
+  int pulse_length() const { return view_.N; }
+  int crosstalk_frequencies() const { return view_.n_xt; }
+
+  /// Fills the record of CTLE setting `ctle` (an index into the grid's CTLE settings) at the
+  /// given record pointers, laid out as `layout`.
+  void fill_record(const SearchGrid& grid, const search::TableLayout& layout, std::size_t ctle, float* floats,
+                   double* doubles, int* ints) const;
+
+ private:
+  ComConfig cfg_;
+  CaseResponses responses_;
+  std::unique_ptr<FomEvaluator> evaluator_;
+  search::VariantView view_;
+  std::vector<double> series_cos_;  ///< cos(m theta_i), fext_terms x n_xt, series form only
+};
+
+/// The record layout of a batch whose longest pulse is `pulse_len` samples and whose
+/// variants have at most `max_xt_frequencies` crosstalk frequencies.
+search::TableLayout table_layout(const SearchGrid& grid, int samples_per_ui, int pulse_len, int max_xt_frequencies);
+
+}  // namespace eyesweep

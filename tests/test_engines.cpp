@@ -1,0 +1,154 @@
+// The CPU engine computes the reference engine's answers: 200+ random variants (parametric
+// channels and the real sets, random noise, jitter, amplitudes and package lengths) on a
+// thinned 802.3ck C2C grid, and the pieces its speed rests on, each against its direct form.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+#include "host/engine.hpp"
+#include "host/fast_search.hpp"
+#include "host/parametric_channel.hpp"
+#include "io/config_toml.hpp"
+#include "kernels/cuda_device.hpp"
+#include "kernels/common/error.hpp"
+#include "tests/engine_comparison.hpp"
+
+namespace eyesweep {
+namespace {
+
+ComConfig c2c_spec() {
+  return load_com_config(std::filesystem::path(EYESWEEP_SOURCE_DIR) / "configs" / "ieee8023ck_c2c.toml");
+}
+
+TEST(CpuEngine, GivesTheReferenceAnswersOnRandomVariants) {
+  const std::uint64_t seed = test::test_seed();
+  const ComConfig spec = test::thinned_grid(c2c_spec(), 3);
+  const std::vector<ChannelVariant> variants = test::random_variants(spec, 210, seed);
+  const EngineBatch batch{&spec, variants, 0};
+  const std::vector<VariantResult> cpu = make_engine(Backend::cpu, spec, {})->run(batch);
+  const std::vector<VariantResult> reference = make_engine(Backend::reference, spec, {})->run(batch);
+  test::expect_same_answers(spec, variants, cpu, reference, seed);
+}
+
+TEST(CpuEngine, GivesTheReferenceAnswersWithEveryCursorRule) {
+  const std::uint64_t seed = test::test_seed();
+  for (CursorRule rule : {CursorRule::peak, CursorRule::max_slope_step}) {
+    ComConfig spec = test::thinned_grid(c2c_spec(), 3);
+    spec.cursor_rule = rule;
+    const std::vector<ChannelVariant> variants = test::random_variants(spec, 12, seed);
+    const EngineBatch batch{&spec, variants, 0};
+    test::expect_same_answers(spec, variants, make_engine(Backend::cpu, spec, {})->run(batch),
+                              make_engine(Backend::reference, spec, {})->run(batch), seed);
+  }
+}
+
+TEST(CpuEngine, SameAnswersOneVariantAtATimeOrBatched) {
+  const ComConfig spec = test::thinned_grid(c2c_spec(), 3);
+  const std::vector<ChannelVariant> variants = test::random_variants(spec, 4, 7);
+  const auto engine = make_engine(Backend::cpu, spec, {});
+  const std::vector<VariantResult> batched = engine->run({&spec, variants, 0});
+  for (std::size_t i = 0; i < variants.size(); ++i) {
+    const std::vector<VariantResult> one = engine->run({&spec, std::span(variants).subspan(i, 1), 0});
+    ASSERT_EQ(one.front().ok, batched[i].ok);
+    EXPECT_EQ(one.front().com.com_dB, batched[i].com.com_dB);
+    EXPECT_EQ(one.front().com.equalizer.tx_taps, batched[i].com.equalizer.tx_taps);
+  }
+}
+
+TEST(CpuEngine, TopKIsSortedAndStartsWithTheWinner) {
+  const ComConfig spec = test::thinned_grid(c2c_spec(), 3);
+  const std::vector<ChannelVariant> variants = test::random_variants(spec, 3, 11);
+  const std::vector<VariantResult> results = make_engine(Backend::cpu, spec, {})->run({&spec, variants, 5});
+  for (const VariantResult& r : results) {
+    if (!r.ok) continue;
+    ASSERT_EQ(r.best_points.size(), 5u);
+    EXPECT_EQ(r.best_points.front().fom_dB, r.search_fom_dB);
+    for (std::size_t k = 1; k < r.best_points.size(); ++k) EXPECT_GE(r.best_points[k - 1].fom_dB, r.best_points[k].fom_dB);
+  }
+}
+
+// Every grid point of the fast search against FomEvaluator::evaluate, the double-precision
+// form: the peak bound, the ISI and jitter quadratic forms and the crosstalk integral, with
+// the cosine series of |H_ffe| and with the script's direct sum.
+TEST(SearchTables, FastPointScoresMatchTheReferenceEvaluator) {
+  const ComConfig spec = test::thinned_grid(c2c_spec(), 3);
+  ParametricChannel p;
+  p.length_mm = 120.0;
+  p.f_max_GHz = 56.0;
+  const ChannelVariant variant{std::make_shared<const std::vector<LoadedChannel>>(parametric_channel_set(p)),
+                               spec.package_cases.front(), {}};
+  for (CrosstalkSum form : {CrosstalkSum::automatic, CrosstalkSum::direct}) {
+    const SearchGrid grid(spec, form);
+    ASSERT_EQ(grid.fext_terms() > 0, form == CrosstalkSum::automatic) << "c(0) >= 0.62: a smooth |H_ffe|";
+    ASSERT_EQ(grid.tx().num_taps, 5u);
+    const PreparedVariant prepared(variant_config(spec, variant), *variant.channels, grid);
+    const BatchTables tables = build_tables({&prepared}, grid, 0);
+    const FomEvaluator& evaluator = prepared.evaluator();
+    const search::GridView g = grid.view();
+    std::size_t checked = 0;
+    for (std::size_t c = 0; c < grid.ctle().size(); c += 2) {
+      const CtleContext context = evaluator.make_context(grid.ctle()[c]);
+      for (std::size_t x = 0; x < grid.tx().num_combinations(); x += 3) {
+        const auto reference = evaluator.evaluate(context, grid.tx().combination(x), -INFINITY);
+        const search::PointScore fast =
+            search::score_point<5>(g, prepared.view(), tables.record(0, c), static_cast<long long>(x));
+        ASSERT_EQ(reference.has_value(), std::isfinite(fast.fom_dB)) << "CTLE " << c << " Tx " << x;
+        if (!reference) continue;
+        EXPECT_NEAR(fast.fom_dB, reference->fom_dB, 2e-3) << "CTLE " << c << " Tx " << x;
+        EXPECT_EQ(static_cast<std::size_t>(fast.cursor), reference->cursor_index) << "CTLE " << c << " Tx " << x;
+        ++checked;
+      }
+    }
+    EXPECT_GT(checked, 20u);
+  }
+}
+
+TEST(SearchTables, FloatingTapsAreLeftToTheReferenceEngine) {
+  ComConfig spec = load_com_config(std::filesystem::path(EYESWEEP_SOURCE_DIR) / "configs" / "ieee8023ck_kr.toml");
+  ASSERT_GT(spec.floating.N_bg, 0);
+  EXPECT_THROW(make_engine(Backend::cpu, spec, {}), InputError);
+  std::string choice;
+  EXPECT_EQ(make_engine(Backend::automatic, spec, {}, &choice)->name(), "reference");
+  EXPECT_NE(choice.find("floating"), std::string::npos) << choice;
+}
+
+TEST(Backend, NamesParseAndUnknownOnesAreInputErrors) {
+  EXPECT_EQ(parse_backend("auto"), Backend::automatic);
+  EXPECT_EQ(parse_backend("cpu"), Backend::cpu);
+  EXPECT_EQ(parse_backend("cuda"), Backend::cuda);
+  EXPECT_EQ(parse_backend("reference"), Backend::reference);
+  EXPECT_THROW(parse_backend("gpu"), InputError);
+}
+
+TEST(Backend, AutoSaysWhatItChose) {
+  const ComConfig spec = c2c_spec();
+  std::string choice;
+  const auto engine = make_engine(Backend::automatic, spec, {}, &choice);
+  EXPECT_NE(choice.find(std::string(engine->name())), std::string::npos) << choice;
+  EXPECT_NE(choice.find("auto"), std::string::npos) << choice;
+}
+
+TEST(Backend, CudaWithoutAGpuIsAClearError) {
+  if (!list_cuda_devices().empty()) GTEST_SKIP() << "a GPU answers here";
+  const ComConfig spec = c2c_spec();
+  try {
+    make_engine(Backend::cuda, spec, {});
+    FAIL() << "expected an InputError";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("--backend cuda"), std::string::npos) << e.what();
+  }
+}
+
+TEST(CpuEngine, AVariantsBadInputIsItsOwnErrorAndTheOthersRun) {
+  const ComConfig spec = test::thinned_grid(c2c_spec(), 2);
+  std::vector<ChannelVariant> variants = test::random_variants(spec, 3, 5);
+  variants[1].package.z_p_tx_mm.push_back(10.0);  // one segment more than the package has
+  const std::vector<VariantResult> results = make_engine(Backend::cpu, spec, {})->run({&spec, variants, 0});
+  EXPECT_FALSE(results[1].ok);
+  EXPECT_FALSE(results[1].error.empty());
+  EXPECT_EQ(results[0].ok, make_engine(Backend::reference, spec, {})->run({&spec, std::span(variants).first(1), 0}).front().ok);
+}
+
+}  // namespace
+}  // namespace eyesweep

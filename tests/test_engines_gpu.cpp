@@ -1,0 +1,76 @@
+// The CUDA engine computes the same answers: against the reference engine on random variants
+// of a thinned 802.3ck C2C grid, and against the CPU engine (itself proven against the
+// reference by test_engines) on many random variants of the full 802.3ck KR-size grid
+// (638,715 points, 12 DFE taps): $EYESWEEP_GPU_TEST_VARIANTS of them, 10,000 by default
+// ($EYESWEEP_GPU_REFERENCE_VARIANTS against the reference, 200 by default).
+// Labelled `gpu`: skips with the reason where no GPU answers, fails instead when
+// EYESWEEP_REQUIRE_GPU=1.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdlib>
+
+#include "host/engine.hpp"
+#include "io/config_toml.hpp"
+#include "kernels/cuda_device.hpp"
+#include "tests/engine_comparison.hpp"
+
+namespace eyesweep {
+namespace {
+
+/// Skips (or fails, when a GPU is required) where the CUDA engine cannot run.
+bool have_gpu() {
+  if (!built_with_cuda()) {
+    if (test::gpu_required()) ADD_FAILURE() << "EYESWEEP_REQUIRE_GPU=1 but this build has no CUDA parts";
+    return false;
+  }
+  if (list_cuda_devices().empty()) {
+    if (test::gpu_required()) ADD_FAILURE() << "EYESWEEP_REQUIRE_GPU=1 but no CUDA device answers";
+    return false;
+  }
+  return true;
+}
+
+ComConfig load(const char* name) {
+  return load_com_config(std::filesystem::path(EYESWEEP_SOURCE_DIR) / "configs" / name);
+}
+
+double seconds_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+TEST(CudaEngine, GivesTheReferenceAnswersOnRandomVariants) {
+  if (!have_gpu()) GTEST_SKIP() << "no CUDA device answers (or built without CUDA)";
+  const std::uint64_t seed = test::test_seed();
+  std::size_t count = 200;
+  if (const char* env = std::getenv("EYESWEEP_GPU_REFERENCE_VARIANTS"); env && *env) count = std::strtoull(env, nullptr, 10);
+  const ComConfig spec = test::thinned_grid(load("ieee8023ck_c2c.toml"), 3);
+  const std::vector<ChannelVariant> variants = test::random_variants(spec, count, seed);
+  const EngineBatch batch{&spec, variants, 0};
+  const auto cuda = make_engine(Backend::cuda, spec, {});
+  std::printf("CUDA engine on %s\n", cuda->device().c_str());
+  test::expect_same_answers(spec, variants, cuda->run(batch), make_engine(Backend::reference, spec, {})->run(batch), seed);
+}
+
+TEST(CudaEngine, GivesTheCpuEngineAnswersOnTheKrSizeGrid) {
+  if (!have_gpu()) GTEST_SKIP() << "no CUDA device answers (or built without CUDA)";
+  std::size_t count = 10000;
+  if (const char* env = std::getenv("EYESWEEP_GPU_TEST_VARIANTS"); env && *env) count = std::strtoull(env, nullptr, 10);
+  const std::uint64_t seed = test::test_seed();
+  ComConfig spec = load("ieee8023ck_kr.toml");
+  spec.floating.N_bg = 0;  // the fixed 12-tap DFE: the fast engines' KR-size search
+  const std::vector<ChannelVariant> variants = test::random_variants(spec, count, seed);
+  const EngineBatch batch{&spec, variants, 0};
+  auto t = std::chrono::steady_clock::now();
+  const std::vector<VariantResult> cuda = make_engine(Backend::cuda, spec, {})->run(batch);
+  const double cuda_s = seconds_since(t);
+  t = std::chrono::steady_clock::now();
+  const std::vector<VariantResult> cpu = make_engine(Backend::cpu, spec, {})->run(batch);
+  const double cpu_s = seconds_since(t);
+  std::printf("%zu variants x %zu points: cuda engine %.1f s, cpu engine %.1f s (for information; not a benchmark)\n",
+              count, cuda.empty() ? std::size_t{0} : cuda.front().com.grid_points, cuda_s, cpu_s);
+  test::expect_same_answers(spec, variants, cuda, cpu, seed);
+}
+
+}  // namespace
+}  // namespace eyesweep
