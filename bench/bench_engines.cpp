@@ -103,7 +103,7 @@ void BM_SearchPoints_Cuda(benchmark::State& state) {
   state.counters["table_MB"] = static_cast<double>(t.bytes_per_variant() * prepared.variants.size()) / 1e6;
   state.SetLabel(gpu.device_name());
 }
-BENCHMARK(BM_SearchPoints_Cuda)->Arg(64)->UseManualTime()->Unit(benchmark::kMillisecond)->MinTime(1.0);
+BENCHMARK(BM_SearchPoints_Cuda)->Arg(64)->Arg(256)->UseManualTime()->Unit(benchmark::kMillisecond)->MinTime(1.0);
 #endif
 
 void end_to_end(benchmark::State& state, Backend backend) {

@@ -18,19 +18,43 @@ bool ranks_before(const GridPointScore& a, const GridPointScore& b) {
   return a.ctle_index != b.ctle_index ? a.ctle_index < b.ctle_index : a.tx_index < b.tx_index;
 }
 
-/// The CTLE pulse extended on both sides so that every tap's sample of a position in
-/// [-kMargin, N + kMargin) is a plain index: ext[i + lead] = p((i) mod N).
-struct ExtendedPulse {
-  static constexpr int kMargin = 4096;
-  std::vector<float> samples;
-  int lead = 0;
-
-  void assign(const float* pulse, int N, int max_shift) {
-    lead = max_shift + kMargin;
-    samples.resize(static_cast<std::size_t>(N + 2 * lead));
-    for (int i = -lead; i < N + lead; ++i) samples[static_cast<std::size_t>(i + lead)] = pulse[((i % N) + N) % N];
+/// out[j] = sum_k c[k] src[k][j], j < n: one pass, vectorised over j (noinline: inlined into
+/// the search loop the compiler fused it into a scalar loop).
+template <int kTaps>
+[[gnu::noinline]] void combine(float* __restrict out, const float* const (&src)[kTaps], const float (&c)[kTaps], int n) {
+  for (int j = 0; j < n; ++j) {
+    float sum = 0.0f;
+    for (int k = 0; k < kTaps; ++k) sum += c[k] * src[k][j];
+    out[j] = sum;
   }
-};
+}
+
+// The largest and smallest of n >= 1 values. Eight interleaved running extremes: GCC
+// vectorises this form (a single running maximum is a strict-order reduction it leaves scalar).
+float max_of(const float* __restrict v, int n) {
+  float best[8];
+  for (float& b : best) b = v[0];
+  int j = 0;
+  for (; j + 8 <= n; j += 8) {
+    for (int i = 0; i < 8; ++i) best[i] = v[j + i] > best[i] ? v[j + i] : best[i];
+  }
+  for (; j < n; ++j) best[0] = v[j] > best[0] ? v[j] : best[0];
+  float out = best[0];
+  for (int i = 1; i < 8; ++i) out = best[i] > out ? best[i] : out;
+  return out;
+}
+float min_of(const float* __restrict v, int n) {
+  float best[8];
+  for (float& b : best) b = v[0];
+  int j = 0;
+  for (; j + 8 <= n; j += 8) {
+    for (int i = 0; i < 8; ++i) best[i] = v[j + i] < best[i] ? v[j + i] : best[i];
+  }
+  for (; j < n; ++j) best[0] = v[j] < best[0] ? v[j] : best[0];
+  float out = best[0];
+  for (int i = 1; i < 8; ++i) out = best[i] < out ? best[i] : out;
+  return out;
+}
 
 /// The CPU's sampler of an equalised pulse: the peak window and one UI either side (where the
 /// cursor rules look, but for rare outliers) computed for each point in one contiguous,
@@ -40,23 +64,50 @@ class WindowedPulse {
  public:
   static constexpr int kMaxWindow = 4096;
 
-  WindowedPulse(const ExtendedPulse& ext, const int (&offset)[kTaps], int lo, int len)
-      : ext_(ext.samples.data() + ext.lead), lo_(lo), len_(std::min(len, kMaxWindow)) {
+  WindowedPulse(const float* extended_pulse, const int* offset, int lo, int len)
+      : ext_(extended_pulse), lo_(lo), len_(std::min(len, kMaxWindow)) {
     for (int k = 0; k < kTaps; ++k) offset_[k] = offset[k];
   }
   void compute(const float* taps) {
     for (int k = 0; k < kTaps; ++k) tap_[k] = taps[k];
-    const float* src = ext_ + (lo_ - offset_[0]);
-    for (int j = 0; j < len_; ++j) values_[j] = tap_[0] * src[j];
-    for (int k = 1; k < kTaps; ++k) {
-      const float c = tap_[k];
-      src = ext_ + (lo_ - offset_[k]);
-      for (int j = 0; j < len_; ++j) values_[j] += c * src[j];
-    }
+    const float* src[kTaps];
+    for (int k = 0; k < kTaps; ++k) src[k] = ext_ + (lo_ - offset_[k]);
+    combine<kTaps>(values_, src, tap_, len_);
   }
   [[gnu::always_inline]] float operator()(int s) const {
     const auto rel = static_cast<unsigned>(s - lo_);
     return rel < static_cast<unsigned>(len_) ? values_[rel] : direct(s);
+  }
+  /// As search::first_max_of, vectorised where the range is computed: the maximum in one
+  /// branch-free pass, then its first position.
+  int first_max(int lo, int hi, float& value) const {
+    if (lo < lo_ || hi >= lo_ + len_) return search::first_max_of(*this, lo, hi, value);
+    const float* v = values_ + (lo - lo_);
+    const int n = hi - lo + 1;
+    const float best = max_of(v, n);
+    int at = 0;
+    while (at < n && v[at] != best) ++at;
+    if (at == n) return search::first_max_of(*this, lo, hi, value);  // NaN: no order to vectorise
+    value = best;
+    return lo + at;
+  }
+  /// As search::mm_point_of, the metrics computed in one vectorised pass where the range is
+  /// computed.
+  int mm_point(int crossing, int M, float b1) const {
+    const int n = 2 * M + 1;
+    if (crossing - M < lo_ || crossing + 3 * M >= lo_ + len_ || n > kMaxWindow) {
+      return search::mm_point_of(*this, crossing, M, b1);
+    }
+    const float* early = values_ + (crossing - M - lo_);
+    const float* at = early + M;
+    const float* late = at + M;
+    float* metric = metric_;
+    for (int m = 0; m < n; ++m) metric[m] = std::fabs(early[m] - std::max(late[m] - b1 * at[m], 0.0f));
+    const float best = min_of(metric, n);
+    int first = 0;
+    while (first < n && metric[first] != best) ++first;
+    if (first == n) return search::mm_point_of(*this, crossing, M, b1);  // NaN
+    return crossing + first;
   }
 
  private:
@@ -67,39 +118,28 @@ class WindowedPulse {
   }
 
   const float* ext_;
-  int offset_[kTaps];  ///< o_k M (unreduced: the extension does the wrapping)
+  int offset_[kTaps];  ///< o_k M (the table's pulse extension does the wrapping)
   int lo_, len_;
   float tap_[kTaps] = {};
   float values_[kMaxWindow];
+  mutable float metric_[kMaxWindow];
 };
 
 template <int kTaps>
 void scan_points(const search::GridView& g, const search::VariantView& v, const BatchTables& tables,
-                 std::size_t index, int first_offset, std::size_t first, std::size_t last, std::size_t n_tx, BestPoints& best) {
-  thread_local ExtendedPulse ext;
-  int offset[kTaps];
-  int max_shift = 0;
-  for (int k = 0; k < kTaps; ++k) {
-    offset[k] = (first_offset + k) * v.M;
-    max_shift = std::max(max_shift, std::abs(offset[k]));
-  }
-  ES_EXPECTS(max_shift + v.N < ExtendedPulse::kMargin * 64, "pulse extension too short");
+                 std::size_t index, std::size_t first, std::size_t last, std::size_t n_tx, BestPoints& best) {
   std::size_t ctle = first / n_tx;
   search::CtleView c = tables.record(index, ctle);
-  const auto enter = [&] {
-    c = tables.record(index, ctle);
-    ext.assign(c.pulse, v.N, max_shift);
-  };
-  enter();
+  // The window: the narrow peak window and one UI either side, inside the pulse.
   auto make_sampler = [&] {
     const int lo = std::max(0, c.narrow_lo - v.M), hi = std::min(v.N - 1, c.narrow_hi + v.M);
-    return WindowedPulse<kTaps>(ext, offset, lo, hi - lo + 1);
+    return WindowedPulse<kTaps>(c.pulse, v.offset, lo, hi - lo + 1);
   };
   WindowedPulse<kTaps> y = make_sampler();
   for (std::size_t flat = first; flat < last; ++flat) {
     if (flat / n_tx != ctle) {
       ctle = flat / n_tx;
-      enter();
+      c = tables.record(index, ctle);
       y = make_sampler();
     }
     const std::size_t tx = flat % n_tx;
@@ -170,7 +210,7 @@ std::vector<GridPointScore> cpu_search(const PreparedVariant& variant, const Sea
   std::vector<BestPoints> best(workers, BestPoints(keep));
   parallel_chunks(total, 4096, workers, [&](std::size_t first, std::size_t last, unsigned worker) {
     const bool dispatched = search::dispatch_taps(g.num_taps, [&]<int kTaps>() {
-      scan_points<kTaps>(g, v, tables, index, grid.tx().first_offset, first, last, n_tx, best[worker]);
+      scan_points<kTaps>(g, v, tables, index, first, last, n_tx, best[worker]);
     });
     ES_EXPECTS(dispatched, "Tx tap count outside the fast engines' range");
   });

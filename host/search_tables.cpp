@@ -19,8 +19,8 @@ namespace {
 // away from zero, and the 802.3ck grids, where |H_ffe| >= 2 c(0) - 1 = 0.08, need under 60);
 // otherwise the crosstalk integral is the script's direct sum. A tail of 1e-6 of the mean is
 // a relative error of at most 1e-6 in the FEXT term.
-constexpr int kSeriesSamples = 512;
-constexpr int kMaxSeriesTerms = 128;
+constexpr int kSeriesSamples = 256;
+constexpr int kMaxSeriesTerms = 120;
 constexpr double kSeriesTolerance = 1e-6;
 
 /// a_0 .. a_{Q/2} of |H_ffe(theta)| for taps c: |H|^2 = sum_d r_d cos(d theta).
@@ -54,9 +54,8 @@ struct TapSamples {
   const search::VariantView& v;
   std::size_t num_taps;
   double at(int n, std::size_t k) const {
-    int i = n - v.shift[k];
-    if (i < 0) i += v.N;
-    return pulse[static_cast<std::size_t>(i)];
+    const int i = (n - v.offset[k]) % v.N;
+    return pulse[static_cast<std::size_t>(i < 0 ? i + v.N : i)];
   }
 };
 
@@ -170,8 +169,7 @@ PreparedVariant::PreparedVariant(ComConfig cfg, const std::vector<LoadedChannel>
   view_.N = N;
   view_.M = M;
   for (std::size_t k = 0; k < tx.num_taps; ++k) {
-    const long long shift = static_cast<long long>(tx.first_offset + static_cast<int>(k)) * M;
-    view_.shift[k] = static_cast<int>(((shift % N) + N) % N);  // as CircularFfe
+    view_.offset[k] = (tx.first_offset + static_cast<int>(k)) * M;
   }
   view_.full_lo = static_cast<int>(evaluator_->peak_window_lo());
   view_.full_hi = static_cast<int>(evaluator_->peak_window_hi());
@@ -209,7 +207,10 @@ void PreparedVariant::fill_record(const SearchGrid& grid, const search::TableLay
   std::fill_n(floats, layout.floats(), 0.0f);
   std::fill_n(doubles, layout.doubles(), 0.0);
   std::fill_n(ints, layout.ints(), 0);
-  std::transform(p.begin(), p.end(), floats, [](double x) { return static_cast<float>(x); });
+  // The circularly extended pulse (as CircularFfe wraps it).
+  for (int i = -layout.pulse_pad; i < N + layout.pulse_pad; ++i) {
+    floats[layout.pulse_pad + i] = static_cast<float>(p[static_cast<std::size_t>(((i % N) + N) % N)]);
+  }
 
   // Peak window: always sample where some tap brings the CTLE pulse's peak (+-1 UI); bound
   // the rest by max_k |p(n - o_k M)| sum |c_k|, widened for float rounding.
@@ -236,11 +237,11 @@ void PreparedVariant::fill_record(const SearchGrid& grid, const search::TableLay
   ints[kNumOutliers] = static_cast<int>(kept);
   for (std::size_t i = 0; i < kept; ++i) {
     ints[kOutliers + static_cast<int>(i)] = outside[i].pos;
-    floats[layout.pulse_len + static_cast<int>(i)] = outside[i].bound;
+    floats[layout.pulse_floats() + static_cast<long long>(i)] = outside[i].bound;
   }
   float rest = -INFINITY;  // the bound of every position not kept
   for (std::size_t i = kept; i < outside.size(); ++i) rest = std::max(rest, outside[i].bound);
-  floats[layout.pulse_len + kMaxOutliers] = rest;
+  floats[layout.pulse_floats() + kMaxOutliers] = rest;
 
   // ISI forms for every cursor position the rule can reach from a peak in the narrow window:
   // crossing >= peak - 4 UI, cursor <= crossing + 2 UI < peak + 2 UI.
@@ -295,6 +296,7 @@ search::TableLayout table_layout(const SearchGrid& grid, int samples_per_ui, int
   search::TableLayout t;
   const int n_taps = static_cast<int>(grid.tx().num_taps);
   t.pulse_len = pulse_len;
+  t.pulse_pad = std::max(std::abs(grid.tx().first_offset), grid.tx().first_offset + n_taps - 1) * samples_per_ui;
   t.M = samples_per_ui;
   t.block_len = (n_taps + 7) * samples_per_ui;  // (o_max - o_min + 8) UI, see fill_record
   t.gram = n_taps * (n_taps + 1) / 2;

@@ -146,7 +146,7 @@ std::vector<std::uint64_t> SearchDevice::search(const search::TableLayout& layou
   best.fill_bytes(0, d.stream);
 
   // The pulse goes to shared memory when it fits.
-  const std::size_t pulse_bytes = static_cast<std::size_t>(layout.pulse_len) * sizeof(float);
+  const std::size_t pulse_bytes = static_cast<std::size_t>(layout.pulse_floats()) * sizeof(float);
   const bool in_shared = pulse_bytes <= std::min<std::size_t>(d.max_shared_bytes, 96 * 1024);
   const std::size_t shared = in_shared ? pulse_bytes : 0;
   const long long tiles = std::min<long long>(kMaxTilesPerRecord, (d.grid.num_tx + kBlock - 1) / kBlock);

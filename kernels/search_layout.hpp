@@ -10,13 +10,15 @@ namespace eyesweep::search {
 
 struct TableLayout {
   int pulse_len = 0;   ///< longest pulse of the batch (samples)
+  int pulse_pad = 0;   ///< circular extension on either side, >= max_k |o_k M|
   int block_len = 0;   ///< cursor positions with an ISI form
   int M = 0;           ///< samples per UI
   int gram = 0;        ///< packed entries of one Gram matrix
   int fext_len = 0;    ///< cosine moments, or the most crosstalk frequencies (direct sum)
 
-  // float record: pulse, outlier bounds, rest bound
-  ES_HD long long floats() const { return pulse_len + kMaxOutliers + 1; }
+  // float record: extended pulse, outlier bounds, rest bound
+  ES_HD long long pulse_floats() const { return pulse_len + 2LL * pulse_pad; }
+  ES_HD long long floats() const { return pulse_floats() + kMaxOutliers + 1; }
   // double record: ISI forms, jitter forms, crosstalk moments, sigma_N^2, NEXT power
   ES_HD long long doubles() const { return static_cast<long long>(block_len + M) * gram + fext_len + 2; }
   // int record: narrow_lo, narrow_hi, num_outliers, block_lo, block_len, outliers, jitter edges
@@ -33,9 +35,9 @@ ES_HD inline CtleView ctle_view(const TableLayout& t, const float* floats, const
   const double* d = doubles + r * t.doubles();
   const int* i = ints + r * t.ints();
   CtleView c;
-  c.pulse = f;
-  c.outlier_bound = f + t.pulse_len;
-  c.rest_bound = f[t.pulse_len + kMaxOutliers];
+  c.pulse = f + t.pulse_pad;
+  c.outlier_bound = f + t.pulse_floats();
+  c.rest_bound = f[t.pulse_floats() + kMaxOutliers];
   c.isi_gram = d;
   c.jitter_gram = d + static_cast<long long>(t.block_len) * t.gram;
   c.fext = c.jitter_gram + static_cast<long long>(t.M) * t.gram;

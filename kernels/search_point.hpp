@@ -49,7 +49,7 @@ struct GridView {
 struct VariantView {
   int N = 0;                            ///< pulse length (samples)
   int M = 0;                            ///< samples per UI
-  int shift[kMaxTaps] = {};             ///< (o_k M) mod N per tap
+  int offset[kMaxTaps] = {};            ///< o_k M per tap (the pulse extension wraps)
   int full_lo = 0, full_hi = 0;         ///< peak search window, inclusive (+-20 UI)
   double as_per_cursor = 0.0;           ///< A_s / h(t_s) = R_LM / (L - 1)
   double sx2 = 0.0;                     ///< sigma_x^2 of the PAM-L symbols
@@ -62,7 +62,9 @@ struct VariantView {
 
 /// One (variant, CTLE setting): the CTLE'd victim pulse and the precomputed forms.
 struct CtleView {
-  const float* pulse = nullptr;         ///< N samples, no Tx FFE
+  /// The pulse without Tx FFE, extended circularly: pulse[i] = p(i mod N) for
+  /// -pad <= i < N + pad, pad >= max_k |o_k M|, so that a tap's sample needs no wrapping.
+  const float* pulse = nullptr;
   int narrow_lo = 0, narrow_hi = 0;     ///< always-sampled part of the peak window, inclusive
   int num_outliers = 0;                 ///< positions outside it whose bound is largest ...
   const int* outlier_pos = nullptr;
@@ -98,40 +100,89 @@ ES_HD inline double quadratic_form(const double* gram, const double* c) {
   return sum;
 }
 
-/// The equalised pulse of one Tx combination, sampled on demand.
+/// The equalised pulse of one Tx combination, y(s) = sum_k c_k p((s - o_k M) mod N) for
+/// 0 <= s < N, sampled on demand from the extended pulse.
 template <int kTaps>
 struct EqualizedPulse {
   const float* pulse;
-  int N;
-  int shift[kTaps];
+  int offset[kTaps];
   float tap[kTaps];
 
   ES_HD float operator()(int s) const {
     float y = 0.0f;
-    for (int k = 0; k < kTaps; ++k) {
-      int i = s - shift[k];  // in (-N, N): one wrap at most
-      if (i < 0) i += N;
-      y += tap[k] * pulse[i];
-    }
+    for (int k = 0; k < kTaps; ++k) y += tap[k] * pulse[s - offset[k]];
     return y;
+  }
+  ES_HD int first_max(int lo, int hi, float& value) const { return first_max_of(*this, lo, hi, value); }
+  /// As mm_point_of. The three UI-spaced samples h(t - T), h(t), h(t + T) need only kTaps + 2
+  /// pulse samples, p(t + q T) for q = -1 - o_max .. 1 - o_min (the taps sit at consecutive UI
+  /// offsets), loaded once instead of once per tap and sample.
+  ES_HD int mm_point(int crossing, int M, float b1) const {
+    int cursor = crossing;
+    float best_metric = INFINITY;
+    const int first = -M - offset[kTaps - 1];  // p(t + first) is p(t + (-1 - o_max) T)
+    for (int m = 0; m <= 2 * M; ++m) {
+      const int t = crossing + m;
+      float p[kTaps + 2];
+      for (int q = 0; q < kTaps + 2; ++q) p[q] = pulse[t + first + q * M];
+      float early = 0.0f, now = 0.0f, late = 0.0f;  // y(t - T), y(t), y(t + T)
+      for (int k = 0; k < kTaps; ++k) {
+        early += tap[k] * p[kTaps - 1 - k];
+        now += tap[k] * p[kTaps - k];
+        late += tap[k] * p[kTaps + 1 - k];
+      }
+      const float rest = late - b1 * now;
+      const float metric = fabsf(early - (rest > 0.0f ? rest : 0.0f));
+      if (metric < best_metric) {
+        best_metric = metric;
+        cursor = t;
+      }
+    }
+    return cursor;
   }
 };
 
 ES_HD inline int sign_of(float x) { return (x > 0.0f) - (x < 0.0f); }
 
-/// The first maximum of y over the peak window (see the header comment for the bound).
+/// The first position of the maximum of y over [lo, hi] (lo <= hi) and that maximum.
 template <typename Sampler>
-ES_HD inline int find_peak(const Sampler& y, const VariantView& v, const CtleView& c,
-                           float& peak_value) {
+ES_HD inline int first_max_of(const Sampler& y, int lo, int hi, float& value) {
   float best = -INFINITY;
-  int peak = -1;
-  for (int s = c.narrow_lo; s <= c.narrow_hi; ++s) {
-    const float value = y(s);
-    if (value > best) {
-      best = value;
-      peak = s;
+  int at = lo;
+  for (int s = lo; s <= hi; ++s) {
+    const float v = y(s);
+    if (v > best) {
+      best = v;
+      at = s;
     }
   }
+  value = best;
+  return at;
+}
+
+/// The Mueller-Muller point of the 2 UI from `crossing`: the first t where
+/// |h(t - T) - max(h(t + T) - b1 h(t), 0)| is least.
+template <typename Sampler>
+ES_HD inline int mm_point_of(const Sampler& y, int crossing, int M, float b1) {
+  int cursor = crossing;
+  float best_metric = INFINITY;
+  for (int m = 0; m <= 2 * M; ++m) {
+    const int t = crossing + m;
+    const float late = y(t + M) - b1 * y(t);
+    const float metric = fabsf(y(t - M) - (late > 0.0f ? late : 0.0f));
+    if (metric < best_metric) {
+      best_metric = metric;
+      cursor = t;
+    }
+  }
+  return cursor;
+}
+
+/// The first maximum of y over the peak window (see the header comment for the bound).
+template <typename Sampler>
+ES_HD inline int find_peak(const Sampler& y, const VariantView& v, const CtleView& c, float& peak_value) {
+  float best;
+  int peak = y.first_max(c.narrow_lo, c.narrow_hi, best);
   bool bounded = false;
   for (int i = 0; i < c.num_outliers; ++i) {
     if (c.outlier_bound[i] < best) {
@@ -145,17 +196,8 @@ ES_HD inline int find_peak(const Sampler& y, const VariantView& v, const CtleVie
       peak = s;
     }
   }
-  if (!bounded && !(c.rest_bound < best)) {
-    // The bound does not settle it: scan the whole window, as the reference does.
-    best = -INFINITY;
-    for (int s = v.full_lo; s <= v.full_hi; ++s) {
-      const float value = y(s);
-      if (value > best) {
-        best = value;
-        peak = s;
-      }
-    }
-  }
+  // The bound does not settle it: scan the whole window, as the reference does.
+  if (!bounded && !(c.rest_bound < best)) peak = y.first_max(v.full_lo, v.full_hi, best);
   peak_value = best;
   return peak;
 }
@@ -195,19 +237,7 @@ ES_HD inline int find_cursor(const Sampler& y, const GridView& g, const VariantV
     right = left;
   }
   if (crossing < 0 || crossing - M < 0 || crossing + 3 * M >= N) return -1;
-  const float b1 = static_cast<float>(g.b1);
-  int cursor = crossing;
-  float best_metric = INFINITY;
-  for (int m = 0; m <= 2 * M; ++m) {
-    const int t = crossing + m;
-    const float late = y(t + M) - b1 * y(t);
-    const float metric = fabsf(y(t - M) - (late > 0.0f ? late : 0.0f));
-    if (metric < best_metric) {
-      best_metric = metric;
-      cursor = t;
-    }
-  }
-  return cursor;
+  return y.mm_point(crossing, M, static_cast<float>(g.b1));
 }
 
 ES_HD inline double clamp_to(double x, double lo, double hi) { return x < lo ? lo : (x > hi ? hi : x); }
@@ -254,9 +284,13 @@ ES_HD inline double fext_integral(const GridView& g, const VariantView& v, const
                                   const double* taps) {
   if (g.fext_terms > 0) {
     const double* a = g.fext_coeff + tx * g.fext_terms;
-    double sum = 0.0;
-    for (int m = 0; m < g.fext_terms; ++m) sum += a[m] * c.fext[m];
-    return sum;
+    double sum[4] = {0.0, 0.0, 0.0, 0.0};  // independent chains for instruction-level parallelism
+    int m = 0;
+    for (; m + 4 <= g.fext_terms; m += 4) {
+      for (int j = 0; j < 4; ++j) sum[j] += a[m + j] * c.fext[m + j];
+    }
+    for (; m < g.fext_terms; ++m) sum[0] += a[m] * c.fext[m];
+    return (sum[0] + sum[1]) + (sum[2] + sum[3]);
   }
   double r[kTaps];  // autocorrelation, lags > 0 doubled: |H|^2 = sum_d r_d cos(2 pi f d T)
   for (int d = 0; d < kTaps; ++d) {
@@ -319,9 +353,8 @@ template <int kTaps>
 ES_HD inline PointScore score_point(const GridView& g, const VariantView& v, const CtleView& c, long long tx) {
   EqualizedPulse<kTaps> y;
   y.pulse = c.pulse;
-  y.N = v.N;
   for (int k = 0; k < kTaps; ++k) {
-    y.shift[k] = v.shift[k];
+    y.offset[k] = v.offset[k];
     y.tap[k] = g.taps[tx * kTaps + k];
   }
   return score_point<kTaps>(g, v, c, tx, y);

@@ -34,7 +34,7 @@ step configure configure.log cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Rel
 step build build.log cmake --build "$build" -j "$jobs" --target eyesweep test_cuda_device test_engines_gpu bench_engines
 step "device info" info.log "$build/host/eyesweep" info
 step "gpu tests (required)" gpu-tests.log env EYESWEEP_REQUIRE_GPU=1 EYESWEEP_GPU_TEST_VARIANTS="${GPU_TEST_VARIANTS:-10000}" \
-  ctest --test-dir "$build" -L gpu --output-on-failure --no-tests=error
+  ctest --test-dir "$build" -L gpu -V --no-tests=error
 if command -v compute-sanitizer > /dev/null; then
   step "memcheck (cuda engine)" memcheck.log env EYESWEEP_REQUIRE_GPU=1 EYESWEEP_GPU_REFERENCE_VARIANTS=6 \
     compute-sanitizer --tool memcheck --error-exitcode 1 \

@@ -31,9 +31,10 @@ __global__ void __launch_bounds__(kBlock) search_kernel(search::GridView grid, c
   const search::VariantView v = variants[record / n_ctle];
   search::CtleView c = search::ctle_view(layout, floats, doubles, ints, record);
   if (pulse_in_shared) {  // uniform over the launch: the barrier is reached by all or none
-    for (int i = threadIdx.x; i < v.N; i += kBlock) shared_pulse[i] = c.pulse[i];
+    const int pad = layout.pulse_pad, n = v.N + 2 * pad;
+    for (int i = threadIdx.x; i < n; i += kBlock) shared_pulse[i] = c.pulse[i - pad];
     __syncthreads();
-    c.pulse = shared_pulse;
+    c.pulse = shared_pulse + pad;
   }
   unsigned long long mine = 0;
   for (long long tx = static_cast<long long>(blockIdx.y) * kBlock + threadIdx.x; tx < grid.num_tx;
