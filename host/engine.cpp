@@ -33,7 +33,6 @@ ComConfig variant_config(const ComConfig& spec, const ChannelVariant& variant) {
 ComResult run_com_on(Engine& engine, const ComConfig& cfg, const std::vector<LoadedChannel>& channels) {
   ComResult result;
   result.engine = std::string(engine.name());
-  result.device = engine.device();
   check_supported(cfg, result.notes);
   for (const LoadedChannel& channel : channels) {
     result.notes.insert(result.notes.end(), channel.warnings.begin(), channel.warnings.end());
@@ -43,6 +42,7 @@ ComResult run_com_on(Engine& engine, const ComConfig& cfg, const std::vector<Loa
   std::vector<ChannelVariant> variants;
   for (const PackageCase& package : cfg.package_cases) variants.push_back({shared, package, {}});
   std::vector<VariantResult> runs = engine.run({&cfg, variants, 0});
+  result.device = engine.device();  // after the run: the CUDA engine names its device then
   for (std::size_t c = 0; c < runs.size(); ++c) {
     if (!runs[c].ok) throw InputError(runs[c].error);
     result.cases.push_back(std::move(runs[c].com));
