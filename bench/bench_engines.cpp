@@ -106,6 +106,39 @@ void BM_SearchPoints_Cuda(benchmark::State& state) {
 BENCHMARK(BM_SearchPoints_Cuda)->Arg(64)->Arg(256)->UseManualTime()->Unit(benchmark::kMillisecond)->MinTime(1.0);
 #endif
 
+// The host stages of one variant, one thread each: responses (packages, filters, impulse
+// responses of THRU + 6 aggressors), the per-CTLE tables, and the final analysis of a winner.
+void BM_Stage_Responses(benchmark::State& state) {
+  const ComConfig spec = kr_size_spec();
+  const SearchGrid grid(spec);
+  const ChannelVariant v = kr_variants(spec, 1).front();
+  for (auto _ : state) {
+    PreparedVariant prepared(variant_config(spec, v), *v.channels, grid);
+    benchmark::DoNotOptimize(prepared.pulse_length());
+  }
+}
+BENCHMARK(BM_Stage_Responses)->Unit(benchmark::kMillisecond)->MinTime(1.0);
+
+void BM_Stage_Tables(benchmark::State& state) {
+  const Prepared prepared(1);
+  for (auto _ : state) {
+    const BatchTables tables = build_tables(prepared.variants, prepared.grid, 1);
+    benchmark::DoNotOptimize(tables.floats.data());
+  }
+  state.counters["MB"] = static_cast<double>(prepared.tables.bytes_per_variant()) / 1e6;
+}
+BENCHMARK(BM_Stage_Tables)->Unit(benchmark::kMillisecond)->MinTime(1.0);
+
+void BM_Stage_Finish(benchmark::State& state) {
+  const Prepared prepared(1);
+  const std::vector<GridPointScore> best = cpu_search(*prepared.variants[0], prepared.grid, prepared.tables, 0, 0, 1);
+  for (auto _ : state) {
+    VariantResult result = finish_variant(*prepared.variants[0], prepared.grid, best, 0);
+    benchmark::DoNotOptimize(result.com.com_dB);
+  }
+}
+BENCHMARK(BM_Stage_Finish)->Unit(benchmark::kMillisecond)->MinTime(1.0);
+
 void end_to_end(benchmark::State& state, Backend backend) {
   const ComConfig spec = kr_size_spec();
   if (backend == Backend::cuda && list_cuda_devices().empty()) {
