@@ -10,7 +10,8 @@
 # EYESWEEP_SHARED_DIR = the folder holding channels/ (default ../shared; a GPU machine may
 # carry only some channel sets); GPU_TEST_VARIANTS = KR-size variants compared with the CPU
 # engine (default 10000; the CPU engine's share dominates the time: about 2 s per 100
-# variants per core); CUDA_ARCH (default 90); JOBS (default: all cores).
+# variants per core); BENCH_FILTER = the benchmarks to run (default: every CUDA one);
+# CUDA_ARCH (default 90); JOBS (default: all cores).
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=$(mkdir -p "${1:-$root/gpu-check-out}" && cd "${1:-$root/gpu-check-out}" && pwd)
@@ -42,7 +43,7 @@ if command -v compute-sanitizer > /dev/null; then
 else
   summary+=("$(printf '%-30s %-6s' 'memcheck' 'SKIP (compute-sanitizer not found)')")
 fi
-step "benchmarks (cuda)" bench.log "$build/bench/bench_engines" --benchmark_filter='Cuda' \
+step "benchmarks (cuda)" bench.log "$build/bench/bench_engines" --benchmark_filter="${BENCH_FILTER:-Cuda}" \
   --benchmark_out="$out/bench.json" --benchmark_out_format=json
 channels=$root/data/channels/vita68_example2
 step "eyesweep com --backend cuda" com.log "$build/host/eyesweep" com --backend cuda --config "$root/configs/vita_kr4.toml" \
