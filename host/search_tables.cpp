@@ -220,20 +220,6 @@ void PreparedVariant::fill_record(const SearchGrid& grid, const search::TableLay
   const int narrow_hi = std::min(full_hi, peak + (o_max + 1) * M);
   ints[kNarrowLo] = narrow_lo;
   ints[kNarrowHi] = narrow_hi;
-  // Segments of about half a UI (at most kMaxSegments), each with its per-tap bounds.
-  const int narrow_len = narrow_hi - narrow_lo + 1;
-  const int segments = std::min(kMaxSegments, (narrow_len + std::max(1, M / 2) - 1) / std::max(1, M / 2));
-  const int segment_len = (narrow_len + segments - 1) / segments;
-  ints[kNumSegments] = (narrow_len + segment_len - 1) / segment_len;
-  ints[kSegmentLen] = segment_len;
-  ints[kMainSegment] = std::clamp((peak - narrow_lo) / segment_len, 0, ints[kNumSegments] - 1);
-  float* segment_bound = floats + layout.pulse_floats() + kMaxOutliers + 1;
-  for (int n = narrow_lo; n <= narrow_hi; ++n) {
-    float* bound = segment_bound + (n - narrow_lo) / segment_len * kMaxTaps;
-    for (std::size_t k = 0; k < n_taps; ++k) {
-      bound[k] = std::max(bound[k], static_cast<float>(std::abs(samples.at(n, k)) * (1.0 + 1e-5)));
-    }
-  }
   struct Bound {
     float bound;
     int pos;

@@ -8,11 +8,6 @@
 
 namespace eyesweep::search {
 
-/// Offsets inside the int record.
-enum IntField : int {
-  kNarrowLo = 0, kNarrowHi, kNumSegments, kSegmentLen, kMainSegment, kNumOutliers, kBlockLo, kBlockLen, kOutliers
-};
-
 struct TableLayout {
   int pulse_len = 0;   ///< longest pulse of the batch (samples)
   int pulse_pad = 0;   ///< circular extension on either side, >= max_k |o_k M|
@@ -21,15 +16,17 @@ struct TableLayout {
   int gram = 0;        ///< packed entries of one Gram matrix
   int fext_len = 0;    ///< cosine moments, or the most crosstalk frequencies (direct sum)
 
-  // float record: extended pulse, outlier bounds, rest bound, segment bounds
+  // float record: extended pulse, outlier bounds, rest bound
   ES_HD long long pulse_floats() const { return pulse_len + 2LL * pulse_pad; }
-  ES_HD long long floats() const { return pulse_floats() + kMaxOutliers + 1 + kMaxSegments * kMaxTaps; }
+  ES_HD long long floats() const { return pulse_floats() + kMaxOutliers + 1; }
   // double record: ISI forms, jitter forms, crosstalk moments, sigma_N^2, NEXT power
   ES_HD long long doubles() const { return static_cast<long long>(block_len + M) * gram + fext_len + 2; }
-  // int record: the fields below, outliers, jitter edges
-  ES_HD long long ints() const { return kOutliers + kMaxOutliers + M; }
+  // int record: narrow_lo, narrow_hi, num_outliers, block_lo, block_len, outliers, jitter edges
+  ES_HD long long ints() const { return 5 + kMaxOutliers + M; }
 };
 
+/// Offsets inside the int record.
+enum IntField : int { kNarrowLo = 0, kNarrowHi = 1, kNumOutliers = 2, kBlockLo = 3, kBlockLen = 4, kOutliers = 5 };
 
 /// The view of record `r`.
 ES_HD inline CtleView ctle_view(const TableLayout& t, const float* floats, const double* doubles, const int* ints,
@@ -41,7 +38,6 @@ ES_HD inline CtleView ctle_view(const TableLayout& t, const float* floats, const
   c.pulse = f + t.pulse_pad;
   c.outlier_bound = f + t.pulse_floats();
   c.rest_bound = f[t.pulse_floats() + kMaxOutliers];
-  c.segment_bound = f + t.pulse_floats() + kMaxOutliers + 1;
   c.isi_gram = d;
   c.jitter_gram = d + static_cast<long long>(t.block_len) * t.gram;
   c.fext = c.jitter_gram + static_cast<long long>(t.M) * t.gram;
@@ -49,9 +45,6 @@ ES_HD inline CtleView ctle_view(const TableLayout& t, const float* floats, const
   c.next_power = c.fext[t.fext_len + 1];
   c.narrow_lo = i[kNarrowLo];
   c.narrow_hi = i[kNarrowHi];
-  c.num_segments = i[kNumSegments];
-  c.segment_len = i[kSegmentLen];
-  c.main_segment = i[kMainSegment];
   c.num_outliers = i[kNumOutliers];
   c.block_lo = i[kBlockLo];
   c.block_len = i[kBlockLen];

@@ -4,10 +4,9 @@
 // (host/fom_search.cpp), rearranged for speed:
 //  - the equalised pulse y(s) = sum_k c_k p((s - o_k M) mod N) is sampled only where the
 //    cursor rule looks (float: a few hundred samples instead of the whole pulse);
-//  - the peak search covers the +-20 UI window through bounds: |y(s)| <= sum_k |c_k|
-//    |p(s - o_k M)|; inside a narrow window around the CTLE pulse's peak a segment is sampled
-//    only when its bound reaches the running maximum, outside it a position only when
-//    max_k |p(s - o_k M)| sum_k |c_k| does;
+//  - the peak search covers the +-20 UI window through a bound: |y(s)| <= max_k |p(s - o_k M)|
+//    sum_k |c_k|, so outside a narrow window around the CTLE pulse's peak only positions
+//    whose bound reaches the running maximum are sampled;
 //  - the residual ISI outside the DFE span and the jitter slope energy are quadratic forms
 //    c' G c with G precomputed per cursor position (ISI) or per phase (jitter), in double;
 //  - the far-end crosstalk weight |H_ffe(f)| is a cosine series per Tx combination, so its
@@ -25,7 +24,6 @@ namespace eyesweep::search {
 inline constexpr int kMaxTaps = 8;                           ///< Tx taps per combination
 inline constexpr int kMaxGram = kMaxTaps * (kMaxTaps + 1) / 2;  ///< packed symmetric entries
 inline constexpr int kMaxOutliers = 32;                      ///< peak-bound positions kept per CTLE
-inline constexpr int kMaxSegments = 24;                      ///< parts of the narrow peak window
 
 /// The cursor rules of ComConfig::cursor_rule.
 enum class Anchor : int { mueller_muller = 0, peak = 1, max_slope_step = 2 };
@@ -67,12 +65,7 @@ struct CtleView {
   /// The pulse without Tx FFE, extended circularly: pulse[i] = p(i mod N) for
   /// -pad <= i < N + pad, pad >= max_k |o_k M|, so that a tap's sample needs no wrapping.
   const float* pulse = nullptr;
-  int narrow_lo = 0, narrow_hi = 0;     ///< the part of the peak window sampled by segments, inclusive
-  int num_segments = 0, segment_len = 0;  ///< its segments, from narrow_lo on (the last may be shorter)
-  int main_segment = 0;                 ///< the one holding the CTLE pulse's peak: sampled first
-  /// Per segment and tap, max |p(s - o_k M)| over the segment (widened for rounding):
-  /// sum_k |c_k| bound[k] bounds |y| there, so a segment below the running maximum is skipped.
-  const float* segment_bound = nullptr;
+  int narrow_lo = 0, narrow_hi = 0;     ///< always-sampled part of the peak window, inclusive
   int num_outliers = 0;                 ///< positions outside it whose bound is largest ...
   const int* outlier_pos = nullptr;
   const float* outlier_bound = nullptr; ///< ... with their bounds, descending
@@ -187,26 +180,9 @@ ES_HD inline int mm_point_of(const Sampler& y, int crossing, int M, float b1) {
 
 /// The first maximum of y over the peak window (see the header comment for the bound).
 template <typename Sampler>
-ES_HD inline int find_peak(const Sampler& y, const VariantView& v, const CtleView& c, const double* taps,
-                           int num_taps, float& peak_value) {
-  const auto segment_end = [&](int segment) {
-    const int end = c.narrow_lo + (segment + 1) * c.segment_len - 1;
-    return end < c.narrow_hi ? end : c.narrow_hi;
-  };
+ES_HD inline int find_peak(const Sampler& y, const VariantView& v, const CtleView& c, float& peak_value) {
   float best;
-  int peak = y.first_max(c.narrow_lo + c.main_segment * c.segment_len, segment_end(c.main_segment), best);
-  for (int segment = 0; segment < c.num_segments; ++segment) {
-    if (segment == c.main_segment) continue;
-    float bound = 0.0f;
-    for (int k = 0; k < num_taps; ++k) bound += fabsf(static_cast<float>(taps[k])) * c.segment_bound[segment * kMaxTaps + k];
-    if (bound < best) continue;  // no sample there can reach the running maximum
-    float value;
-    const int at = y.first_max(c.narrow_lo + segment * c.segment_len, segment_end(segment), value);
-    if (value > best || (value == best && at < peak)) {
-      best = value;
-      peak = at;
-    }
-  }
+  int peak = y.first_max(c.narrow_lo, c.narrow_hi, best);
   bool bounded = false;
   for (int i = 0; i < c.num_outliers; ++i) {
     if (c.outlier_bound[i] < best) {
@@ -340,7 +316,7 @@ ES_HD inline PointScore score_point(const GridView& g, const VariantView& v, con
   for (int k = 0; k < kTaps; ++k) taps[k] = g.taps[tx * kTaps + k];
   const PointScore invalid{-INFINITY, -1};
   float peak_value = 0.0f;
-  const int peak = find_peak(y, v, c, taps, kTaps, peak_value);
+  const int peak = find_peak(y, v, c, peak_value);
   const int cursor = find_cursor(y, g, v, peak, peak_value);
   if (cursor < 0) return invalid;
   const double y0 = y(cursor);
