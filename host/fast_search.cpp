@@ -29,31 +29,43 @@ template <int kTaps>
   }
 }
 
-// The largest and smallest of n >= 1 values. Eight interleaved running extremes: GCC
-// vectorises this form (a single running maximum is a strict-order reduction it leaves scalar).
-float max_of(const float* __restrict v, int n) {
+// The first position of the largest (or smallest) of n >= 1 values, in one pass of eight
+// interleaved lanes, each keeping its own first extreme: GCC vectorises this form, where a
+// single running extreme with its index stays scalar. Of the lanes holding the extreme, the
+// lowest position is the first occurrence. NaN never wins a comparison: a NaN-only input
+// returns 0.
+template <bool kLargest>
+int first_extreme(const float* __restrict v, int n) {
   float best[8];
-  for (float& b : best) b = v[0];
+  int at[8];
+  for (int i = 0; i < 8; ++i) {
+    best[i] = v[0];
+    at[i] = 0;
+  }
   int j = 0;
   for (; j + 8 <= n; j += 8) {
-    for (int i = 0; i < 8; ++i) best[i] = v[j + i] > best[i] ? v[j + i] : best[i];
+    for (int i = 0; i < 8; ++i) {
+      const bool better = kLargest ? v[j + i] > best[i] : v[j + i] < best[i];
+      best[i] = better ? v[j + i] : best[i];
+      at[i] = better ? j + i : at[i];
+    }
   }
-  for (; j < n; ++j) best[0] = v[j] > best[0] ? v[j] : best[0];
-  float out = best[0];
-  for (int i = 1; i < 8; ++i) out = best[i] > out ? best[i] : out;
-  return out;
-}
-float min_of(const float* __restrict v, int n) {
-  float best[8];
-  for (float& b : best) b = v[0];
-  int j = 0;
-  for (; j + 8 <= n; j += 8) {
-    for (int i = 0; i < 8; ++i) best[i] = v[j + i] < best[i] ? v[j + i] : best[i];
+  for (; j < n; ++j) {
+    if (kLargest ? v[j] > best[0] : v[j] < best[0]) {
+      best[0] = v[j];
+      at[0] = j;
+    }
   }
-  for (; j < n; ++j) best[0] = v[j] < best[0] ? v[j] : best[0];
-  float out = best[0];
-  for (int i = 1; i < 8; ++i) out = best[i] < out ? best[i] : out;
-  return out;
+  int first = at[0];
+  float value = best[0];
+  for (int i = 1; i < 8; ++i) {
+    const bool better = kLargest ? best[i] > value : best[i] < value;
+    if (better || (best[i] == value && at[i] < first)) {
+      value = best[i];
+      first = at[i];
+    }
+  }
+  return first;
 }
 
 /// The CPU's sampler of an equalised pulse: the peak window and one UI either side (where the
@@ -78,17 +90,13 @@ class WindowedPulse {
     const auto rel = static_cast<unsigned>(s - lo_);
     return rel < static_cast<unsigned>(len_) ? values_[rel] : direct(s);
   }
-  /// As search::first_max_of, vectorised where the range is computed: the maximum in one
-  /// branch-free pass, then its first position.
+  /// As search::first_max_of, vectorised where the range is computed.
   int first_max(int lo, int hi, float& value) const {
     if (lo < lo_ || hi >= lo_ + len_) return search::first_max_of(*this, lo, hi, value);
     const float* v = values_ + (lo - lo_);
     const int n = hi - lo + 1;
-    const float best = max_of(v, n);
-    int at = 0;
-    while (at < n && v[at] != best) ++at;
-    if (at == n) return search::first_max_of(*this, lo, hi, value);  // NaN: no order to vectorise
-    value = best;
+    const int at = first_extreme<true>(v, n);
+    value = v[at];
     return lo + at;
   }
   /// As search::mm_point_of, the metrics computed in one vectorised pass where the range is
@@ -103,11 +111,7 @@ class WindowedPulse {
     const float* late = at + M;
     float* metric = metric_;
     for (int m = 0; m < n; ++m) metric[m] = std::fabs(early[m] - std::max(late[m] - b1 * at[m], 0.0f));
-    const float best = min_of(metric, n);
-    int first = 0;
-    while (first < n && metric[first] != best) ++first;
-    if (first == n) return search::mm_point_of(*this, crossing, M, b1);  // NaN
-    return crossing + first;
+    return crossing + first_extreme<false>(metric, n);
   }
 
  private:

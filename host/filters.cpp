@@ -78,18 +78,38 @@ double raised_cosine_window(double f_GHz, double f_start_GHz, double f_end_GHz) 
   return 0.5 * (1.0 + std::cos(kPi * (f_GHz - f_start_GHz) / (f_end_GHz - f_start_GHz)));
 }
 
-cplx ctle_stage(double f_GHz, double g_dB, double f_z_GHz, double f_p1_GHz, double f_p2_GHz) {
-  const cplx numerator = std::pow(10.0, g_dB / 20.0) + kJ * (f_GHz / f_z_GHz);
+namespace {
+
+/// One CTLE stage with its DC gain already linear (the pow hoisted out of frequency loops).
+cplx ctle_stage_linear(double f_GHz, double gain, double f_z_GHz, double f_p1_GHz, double f_p2_GHz) {
+  const cplx numerator = gain + kJ * (f_GHz / f_z_GHz);
   cplx denominator = 1.0 + kJ * (f_GHz / f_p1_GHz);
   if (!std::isinf(f_p2_GHz)) denominator *= 1.0 + kJ * (f_GHz / f_p2_GHz);
   return numerator / denominator;
 }
 
+}  // namespace
+
+cplx ctle_stage(double f_GHz, double g_dB, double f_z_GHz, double f_p1_GHz, double f_p2_GHz) {
+  return ctle_stage_linear(f_GHz, std::pow(10.0, g_dB / 20.0), f_z_GHz, f_p1_GHz, f_p2_GHz);
+}
+
 cplx ctle_response(double f_GHz, const CtleSetting& ctle) {
   cplx h = ctle_stage(f_GHz, ctle.g_DC_dB, ctle.f_z_GHz, ctle.f_p1_GHz, ctle.f_p2_GHz);
   if (ctle.f_LF_GHz > 0.0) {
-    h *= ctle_stage(f_GHz, ctle.g_DC2_dB, ctle.f_LF_GHz, ctle.f_LF_GHz,
-                    std::numeric_limits<double>::infinity());
+    h *= ctle_stage(f_GHz, ctle.g_DC2_dB, ctle.f_LF_GHz, ctle.f_LF_GHz, std::numeric_limits<double>::infinity());
+  }
+  return h;
+}
+
+std::vector<cplx> ctle_response(std::span<const double> f_GHz, const CtleSetting& ctle) {
+  const double gain = std::pow(10.0, ctle.g_DC_dB / 20.0), gain2 = std::pow(10.0, ctle.g_DC2_dB / 20.0);
+  std::vector<cplx> h(f_GHz.size());
+  for (std::size_t i = 0; i < f_GHz.size(); ++i) {
+    h[i] = ctle_stage_linear(f_GHz[i], gain, ctle.f_z_GHz, ctle.f_p1_GHz, ctle.f_p2_GHz);
+    if (ctle.f_LF_GHz > 0.0) {
+      h[i] *= ctle_stage_linear(f_GHz[i], gain2, ctle.f_LF_GHz, ctle.f_LF_GHz, std::numeric_limits<double>::infinity());
+    }
   }
   return h;
 }

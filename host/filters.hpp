@@ -44,6 +44,9 @@ struct CtleSetting {
 /// Continuous-time CTLE response (both stages).
 cplx ctle_response(double f_GHz, const CtleSetting& ctle);
 
+/// The same on many frequencies (the stage gains converted once).
+std::vector<cplx> ctle_response(std::span<const double> f_GHz, const CtleSetting& ctle);
+
 /// The CTLE applied to a sampled impulse response the way the IEEE script does it: each
 /// stage mapped to a biquad by the bilinear transform at the sample rate (no pre-warping).
 /// `sample_rate_GHz` is 1/dt. Returns a response of the same length.

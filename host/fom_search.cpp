@@ -81,8 +81,7 @@ CtleContext FomEvaluator::make_context(const CtleSetting& ctle) const {
       ctle_filter_impulse(responses_.thru.impulse, ctle, sample_rate_GHz), cfg_.M);
 
   const std::vector<double>& f = responses_.f_GHz;
-  std::vector<std::complex<double>> H_ctf(f.size());
-  for (std::size_t i = 0; i < f.size(); ++i) H_ctf[i] = ctle_response(f[i], ctle);
+  const std::vector<std::complex<double>> H_ctf = ctle_response(f, ctle);
 
   // sigma_N^2 = eta_0 sum_k |H_r H_ctf|^2 (f_k - f_{k-1}), right-endpoint rule from the
   // second point, as the script integrates.
