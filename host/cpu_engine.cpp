@@ -32,7 +32,7 @@ std::string CpuEngine::device() const {
 }
 
 std::vector<VariantResult> CpuEngine::run(const EngineBatch& batch) {
-  ES_EXPECTS(batch.spec != nullptr, "a batch needs a specification");
+  check_batch(batch);
   const SearchGrid grid(*batch.spec);
   const std::size_t n = batch.variants.size();
   std::vector<VariantResult> results(n);

@@ -31,7 +31,7 @@ class CudaEngine final : public Engine {
 };
 
 std::vector<VariantResult> CudaEngine::run(const EngineBatch& batch) {
-  ES_EXPECTS(batch.spec != nullptr, "a batch needs a specification");
+  check_batch(batch);
   if (batch.top_k > 1) throw InputError("the cuda engine reports the best grid point only (top_k <= 1); use the cpu engine for more");
   const SearchGrid grid(*batch.spec);
   cuda::SearchDevice gpu(device_, grid.view());

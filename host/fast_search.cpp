@@ -155,6 +155,13 @@ void scan_points(const search::GridView& g, const search::VariantView& v, const 
 
 }  // namespace
 
+void check_batch(const EngineBatch& batch) {
+  ES_EXPECTS(batch.spec != nullptr, "a batch needs a specification");
+  if (batch.variants.empty()) return;
+  std::vector<std::string> notes;  // notes are for reports; the engines only refuse
+  check_supported(variant_config(*batch.spec, batch.variants.front()), notes);
+}
+
 BatchTables build_tables(const std::vector<const PreparedVariant*>& variants, const SearchGrid& grid, unsigned threads) {
   BatchTables t;
   int pulse_len = 1, max_xt = 0;

@@ -11,6 +11,11 @@
 
 namespace eyesweep {
 
+/// What the fast engines check before a batch runs: the limits every engine enforces
+/// (check_supported: M, L, DFE length, CTLE grid size, ...) on the specification. Throws
+/// InputError naming the configuration.
+void check_batch(const EngineBatch& batch);
+
 /// Every CTLE record of a batch of variants, one layout for all (record = variant x CTLE
 /// settings + CTLE setting).
 struct BatchTables {

@@ -140,6 +140,13 @@ TEST(Backend, CudaWithoutAGpuIsAClearError) {
   }
 }
 
+TEST(CpuEngine, RefusesWhatNoEngineSupportsBeforeAnyVariantRuns) {
+  ComConfig spec = test::thinned_grid(c2c_spec(), 2);
+  const std::vector<ChannelVariant> variants = test::random_variants(spec, 1, 3);
+  spec.M = 300;
+  EXPECT_THROW(make_engine(Backend::cpu, spec, {})->run({&spec, variants, 0}), InputError);
+}
+
 TEST(CpuEngine, AVariantsBadInputIsItsOwnErrorAndTheOthersRun) {
   const ComConfig spec = test::thinned_grid(c2c_spec(), 2);
   std::vector<ChannelVariant> variants = test::random_variants(spec, 3, 5);
