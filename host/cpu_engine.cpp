@@ -10,6 +10,9 @@
 namespace eyesweep {
 namespace {
 
+/// Points kept beyond the winner, in case rounding makes it invalid in double.
+constexpr std::size_t kFallbackPoints = 4;
+
 /// One variant from responses to result; `threads` work inside it.
 VariantResult run_variant(const ComConfig& spec, const ChannelVariant& variant, const SearchGrid& grid,
                           std::size_t top_k, unsigned threads) {
@@ -17,7 +20,7 @@ VariantResult run_variant(const ComConfig& spec, const ChannelVariant& variant, 
   const PreparedVariant prepared(variant_config(spec, variant), *variant.channels, grid);
   const BatchTables tables = build_tables({&prepared}, grid, threads);
   const auto search_start = std::chrono::steady_clock::now();
-  std::vector<GridPointScore> best = cpu_search(prepared, grid, tables, 0, threads, std::max<std::size_t>(top_k, 1));
+  std::vector<GridPointScore> best = cpu_search(prepared, grid, tables, 0, threads, std::max<std::size_t>(top_k, kFallbackPoints));
   const double search_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - search_start).count();
   VariantResult result = finish_variant(prepared, grid, std::move(best), top_k);
   result.com.search_seconds = search_seconds;

@@ -15,18 +15,22 @@ namespace {
 
 using clock_type = std::chrono::steady_clock;
 
+/// Points kept beyond the winner, in case rounding makes it invalid in double.
+constexpr std::size_t kFallbackPoints = 4;
+
 /// Host memory one batch's tables may take (they are copied to the device as a whole).
 constexpr std::size_t kMaxBatchTableBytes = std::size_t{4} << 30;
 
 class CudaEngine final : public Engine {
  public:
-  explicit CudaEngine(int device) : device_(device) {}
+  CudaEngine(int device, unsigned threads) : device_(device), threads_(threads) {}
   std::string_view name() const override { return "cuda"; }
   std::string device() const override { return device_name_.empty() ? "CUDA device " + std::to_string(device_) : device_name_; }
   std::vector<VariantResult> run(const EngineBatch& batch) override;
 
  private:
   int device_;
+  unsigned threads_;
   std::string device_name_;
 };
 
@@ -37,7 +41,7 @@ std::vector<VariantResult> CudaEngine::run(const EngineBatch& batch) {
   cuda::SearchDevice gpu(device_, grid.view());
   device_name_ = gpu.device_name();
   const std::size_t n = batch.variants.size(), n_ctle = grid.ctle().size();
-  const unsigned threads = worker_count(0, 1u << 20);
+  const unsigned threads = worker_count(threads_, 1u << 20);
   std::vector<VariantResult> results(n);
 
   // Variants go through in chunks sized to the memory their tables need (known after the
@@ -76,15 +80,15 @@ std::vector<VariantResult> CudaEngine::run(const EngineBatch& batch) {
     }
     parallel_chunks(ok.size(), 1, threads, [&](std::size_t lo, std::size_t hi, unsigned) {
       for (std::size_t v = lo; v < hi; ++v) {
-        std::optional<GridPointScore> winner;
+        // Each CTLE record's best point, best first (ties: the earlier CTLE setting); the
+        // first few go to the final analysis (the next if rounding made the winner invalid).
+        std::vector<GridPointScore> best;
         for (std::size_t c = 0; c < n_ctle; ++c) {
           const std::uint64_t key = keys[v * n_ctle + c];
-          const double fom = cuda::BestKey::fom_dB(key);
-          if (key == 0 || !std::isfinite(fom)) continue;
-          if (!winner || fom > winner->fom_dB) winner = GridPointScore{fom, c, cuda::BestKey::tx_index(key)};
+          if (key != 0) best.push_back({cuda::BestKey::fom_dB(key), c, cuda::BestKey::tx_index(key)});
         }
-        std::vector<GridPointScore> best;
-        if (winner) best.push_back(*winner);
+        std::stable_sort(best.begin(), best.end(), [](const GridPointScore& a, const GridPointScore& b) { return a.fom_dB > b.fom_dB; });
+        if (best.size() > kFallbackPoints) best.resize(kFallbackPoints);
         VariantResult& out = results[slot[v]];
         try {
           out = finish_variant(*ok[v], grid, std::move(best), batch.top_k);
@@ -108,6 +112,8 @@ std::vector<VariantResult> CudaEngine::run(const EngineBatch& batch) {
 
 }  // namespace
 
-std::unique_ptr<Engine> make_cuda_engine(int device) { return std::make_unique<CudaEngine>(device); }
+std::unique_ptr<Engine> make_cuda_engine(int device, unsigned threads) {
+  return std::make_unique<CudaEngine>(device, threads);
+}
 
 }  // namespace eyesweep

@@ -8,7 +8,8 @@
 
 namespace eyesweep {
 
-/// The CUDA engine on device `device`. Throws InputError in a build without CUDA.
-std::unique_ptr<Engine> make_cuda_engine(int device);
+/// The CUDA engine on device `device`, its host work on `threads` threads (0 = all cores).
+/// Throws InputError in a build without CUDA.
+std::unique_ptr<Engine> make_cuda_engine(int device, unsigned threads);
 
 }  // namespace eyesweep

@@ -30,6 +30,13 @@ ComConfig variant_config(const ComConfig& spec, const ChannelVariant& variant) {
   return cfg;
 }
 
+void check_batch(const EngineBatch& batch) {
+  ES_EXPECTS(batch.spec != nullptr, "a batch needs a specification");
+  if (batch.variants.empty()) return;
+  std::vector<std::string> notes;  // notes are for reports; here only the refusals matter
+  check_supported(variant_config(*batch.spec, batch.variants.front()), notes);
+}
+
 ComResult run_com_on(Engine& engine, const ComConfig& cfg, const std::vector<LoadedChannel>& channels) {
   ComResult result;
   result.engine = std::string(engine.name());
@@ -66,10 +73,11 @@ Backend parse_backend(std::string_view text, std::string_view option) {
 
 namespace {
 
-/// The first CUDA device of compute capability 7.5 or newer, if any.
+/// The first CUDA device of compute capability 7.5 or newer that this build's kernels run on
+/// (its CUDA architectures cover it), if any.
 std::optional<CudaDeviceInfo> usable_gpu() {
   for (const CudaDeviceInfo& d : list_cuda_devices()) {
-    if (d.compute_major * 10 + d.compute_minor >= 75) return d;
+    if (d.compute_major * 10 + d.compute_minor >= 75 && d.runs_our_kernels) return d;
   }
   return std::nullopt;
 }
@@ -94,9 +102,12 @@ std::unique_ptr<Engine> make_engine(Backend backend, const ComConfig& spec, cons
       if (!limitation.empty()) throw InputError("--backend cuda: " + spec.source + ": " + limitation);
       if (!built_with_cuda()) throw InputError("--backend cuda: this eyesweep was built without CUDA (no nvcc found)");
       const std::optional<CudaDeviceInfo> gpu = usable_gpu();
-      if (!gpu) throw InputError("--backend cuda: no CUDA device of compute capability 7.5 or newer answers");
+      if (!gpu) {
+        throw InputError("--backend cuda: no CUDA device of compute capability 7.5 or newer that this build's "
+                         "kernels run on answers (CMAKE_CUDA_ARCHITECTURES must cover the GPU; see eyesweep info)");
+      }
       say("cuda engine on " + gpu->name + " (asked for)");
-      return make_cuda_engine(gpu->index);
+      return make_cuda_engine(gpu->index, options.threads);
     }
     case Backend::automatic:
       break;
@@ -107,9 +118,10 @@ std::unique_ptr<Engine> make_engine(Backend backend, const ComConfig& spec, cons
   }
   if (const std::optional<CudaDeviceInfo> gpu = usable_gpu()) {
     say("cuda engine on " + gpu->name + " (auto: a GPU answers)");
-    return make_cuda_engine(gpu->index);
+    return make_cuda_engine(gpu->index, options.threads);
   }
-  say(std::string("cpu engine (auto: ") + (built_with_cuda() ? "no CUDA device answers" : "built without CUDA") + ")");
+  say(std::string("cpu engine (auto: ") +
+      (built_with_cuda() ? "no CUDA device this build's kernels run on answers" : "built without CUDA") + ")");
   return std::make_unique<CpuEngine>(options.threads);
 }
 

@@ -71,6 +71,11 @@ class Engine {
   virtual std::vector<VariantResult> run(const EngineBatch& batch) = 0;
 };
 
+/// What every engine checks before a batch runs: the limits of check_supported (M, L, DFE
+/// length, CTLE grid size, ...) on the specification. Throws InputError naming the
+/// configuration.
+void check_batch(const EngineBatch& batch);
+
 /// COM of one channel set on any engine (what run_com does with the reference engine): the
 /// configuration's package cases as one batch, COM the minimum over them. Throws InputError
 /// on bad input, as run_com.

@@ -155,13 +155,6 @@ void scan_points(const search::GridView& g, const search::VariantView& v, const 
 
 }  // namespace
 
-void check_batch(const EngineBatch& batch) {
-  ES_EXPECTS(batch.spec != nullptr, "a batch needs a specification");
-  if (batch.variants.empty()) return;
-  std::vector<std::string> notes;  // notes are for reports; the engines only refuse
-  check_supported(variant_config(*batch.spec, batch.variants.front()), notes);
-}
-
 BatchTables build_tables(const std::vector<const PreparedVariant*>& variants, const SearchGrid& grid, unsigned threads) {
   BatchTables t;
   int pulse_len = 1, max_xt = 0;
@@ -238,16 +231,18 @@ VariantResult finish_variant(const PreparedVariant& variant, const SearchGrid& g
   SearchResult search;
   search.grid_points = grid.points();
   VariantResult result;
-  if (!best.empty()) {
-    const GridPointScore& winner = best.front();
-    const CtleContext context = evaluator.make_context(grid.ctle()[winner.ctle_index]);
-    if (auto point = evaluator.evaluate(context, grid.tx().combination(winner.tx_index), -INFINITY)) {
+  // The float search's winner, re-scored in double; should rounding make it no valid
+  // receiver there (a cursor at the edge of validity), the next best point.
+  for (const GridPointScore& candidate : best) {
+    const CtleContext context = evaluator.make_context(grid.ctle()[candidate.ctle_index]);
+    if (auto point = evaluator.evaluate(context, grid.tx().combination(candidate.tx_index), -INFINITY)) {
       search.found = true;
-      search.ctle_index = winner.ctle_index;
-      search.tx_index = winner.tx_index;
+      search.ctle_index = candidate.ctle_index;
+      search.tx_index = candidate.tx_index;
       search.best = std::move(*point);
+      result.search_fom_dB = candidate.fom_dB;
+      break;
     }
-    result.search_fom_dB = winner.fom_dB;
   }
   result.com = analyse_winner(variant.config(), evaluator, grid.tx(), grid.ctle(), search);
   result.com.lengths = variant.config().package_cases.front();

@@ -11,11 +11,6 @@
 
 namespace eyesweep {
 
-/// What the fast engines check before a batch runs: the limits every engine enforces
-/// (check_supported: M, L, DFE length, CTLE grid size, ...) on the specification. Throws
-/// InputError naming the configuration.
-void check_batch(const EngineBatch& batch);
-
 /// Every CTLE record of a batch of variants, one layout for all (record = variant x CTLE
 /// settings + CTLE setting).
 struct BatchTables {
@@ -58,8 +53,8 @@ std::vector<GridPointScore> cpu_search(const PreparedVariant& variant, const Sea
                                        std::size_t index, unsigned threads, std::size_t keep);
 
 /// The final analysis of a fast search's best points (best first): the winner re-scored by
-/// the reference evaluator in double, then analyse_winner. Throws InputError when no point
-/// was a valid receiver.
+/// the reference evaluator in double (the next point if rounding made it invalid there),
+/// then analyse_winner. Throws InputError when no point was a valid receiver.
 VariantResult finish_variant(const PreparedVariant& variant, const SearchGrid& grid, std::vector<GridPointScore> best,
                              std::size_t top_k);
 

@@ -10,7 +10,7 @@ bool built_with_cuda() { return false; }
 
 std::vector<CudaDeviceInfo> list_cuda_devices() { return {}; }
 
-std::unique_ptr<Engine> make_cuda_engine(int) {
+std::unique_ptr<Engine> make_cuda_engine(int, unsigned) {
   throw InputError("the CUDA engine is not available: this eyesweep was built without CUDA (no nvcc found)");
 }
 

@@ -11,7 +11,7 @@ std::string ReferenceEngine::device() const {
 }
 
 std::vector<VariantResult> ReferenceEngine::run(const EngineBatch& batch) {
-  ES_EXPECTS(batch.spec != nullptr, "a batch needs a specification");
+  check_batch(batch);
   if (batch.top_k > 0) throw InputError("the K best grid points are reported by the cpu and cuda engines only");
   std::vector<VariantResult> results(batch.variants.size());
   for (std::size_t i = 0; i < batch.variants.size(); ++i) {

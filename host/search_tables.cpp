@@ -7,6 +7,7 @@
 #include <numeric>
 
 #include "host/com_pdf.hpp"
+#include "host/parallel.hpp"
 #include "kernels/common/error.hpp"
 
 namespace eyesweep {
@@ -22,6 +23,7 @@ namespace {
 constexpr int kSeriesSamples = 256;
 constexpr int kMaxSeriesTerms = 120;
 constexpr double kSeriesTolerance = 1e-6;
+constexpr std::size_t kMaxSeriesBytes = std::size_t{1} << 30;  // coefficients of a whole grid
 
 /// a_0 .. a_{Q/2} of |H_ffe(theta)| for taps c: |H|^2 = sum_d r_d cos(d theta).
 std::vector<double> ffe_magnitude_series(const double* c, std::size_t num_taps, const std::vector<double>& cos_table) {
@@ -110,26 +112,38 @@ SearchGrid::SearchGrid(const ComConfig& spec, CrosstalkSum crosstalk)
           std::cos(2.0 * std::numbers::pi * static_cast<double>((m * q) % kSeriesSamples) / kSeriesSamples);
     }
   }
-  std::vector<std::vector<double>> series(n_tx);
-  int terms = crosstalk == CrosstalkSum::direct ? kMaxSeriesTerms + 1 : 1;
-  for (std::size_t x = 0; x < n_tx && terms <= kMaxSeriesTerms; ++x) {
-    series[x] = ffe_magnitude_series(tx_.combination(x), n_taps, cos_table);
-    const std::vector<double>& a = series[x];
-    // the fewest terms whose dropped tail is within tolerance
+  // Two passes over the combinations (in parallel): the terms every one needs, then the
+  // coefficients straight into place; the series is dropped for the direct sum when its
+  // coefficients would pass kMaxSeriesBytes.
+  const auto terms_needed = [&](const std::vector<double>& a) {  // the fewest with a small tail
     double tail = 0.0;
     int needed = static_cast<int>(a.size());
     while (needed > 1 && tail + std::abs(a[static_cast<std::size_t>(needed - 1)]) <= kSeriesTolerance * a[0]) {
       tail += std::abs(a[static_cast<std::size_t>(needed - 1)]);
       --needed;
     }
-    terms = std::max(terms, needed);
+    return needed;
+  };
+  const unsigned threads = worker_count(0, n_tx / 256 + 1);
+  std::vector<int> worker_terms(threads, 1);
+  if (crosstalk == CrosstalkSum::automatic) {
+    parallel_chunks(n_tx, 256, threads, [&](std::size_t first, std::size_t last, unsigned worker) {
+      for (std::size_t x = first; x < last && worker_terms[worker] <= kMaxSeriesTerms; ++x) {
+        worker_terms[worker] = std::max(worker_terms[worker], terms_needed(ffe_magnitude_series(tx_.combination(x), n_taps, cos_table)));
+      }
+    });
   }
-  if (terms <= kMaxSeriesTerms) {
+  const int terms = *std::max_element(worker_terms.begin(), worker_terms.end());
+  const bool fits = n_tx * static_cast<std::size_t>(terms) * sizeof(double) <= kMaxSeriesBytes;
+  if (crosstalk == CrosstalkSum::automatic && terms <= kMaxSeriesTerms && fits) {
     fext_terms_ = terms;
     fext_coeff_.resize(n_tx * static_cast<std::size_t>(terms));
-    for (std::size_t x = 0; x < n_tx; ++x) {
-      std::copy_n(series[x].begin(), terms, fext_coeff_.begin() + static_cast<std::ptrdiff_t>(x * static_cast<std::size_t>(terms)));
-    }
+    parallel_chunks(n_tx, 256, threads, [&](std::size_t first, std::size_t last, unsigned) {
+      for (std::size_t x = first; x < last; ++x) {
+        const std::vector<double> a = ffe_magnitude_series(tx_.combination(x), n_taps, cos_table);
+        std::copy_n(a.begin(), terms, fext_coeff_.begin() + static_cast<std::ptrdiff_t>(x * static_cast<std::size_t>(terms)));
+      }
+    });
   }
 
   switch (spec.cursor_rule) {

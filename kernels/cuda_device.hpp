@@ -13,6 +13,9 @@ struct CudaDeviceInfo {
   std::string name;
   int compute_major = 0, compute_minor = 0;
   std::size_t memory_bytes = 0;
+  /// Whether this build carries machine code or PTX the device can run (the CUDA
+  /// architectures it was compiled for, CMAKE_CUDA_ARCHITECTURES, cover the device).
+  bool runs_our_kernels = false;
 };
 
 /// Whether this binary was built with the CUDA parts.

@@ -69,39 +69,55 @@ TEST(CpuEngine, TopKIsSortedAndStartsWithTheWinner) {
 }
 
 // Every grid point of the fast search against FomEvaluator::evaluate, the double-precision
-// form: the peak bound, the ISI and jitter quadratic forms and the crosstalk integral, with
-// the cosine series of |H_ffe| and with the script's direct sum.
-TEST(SearchTables, FastPointScoresMatchTheReferenceEvaluator) {
-  const ComConfig spec = test::thinned_grid(c2c_spec(), 3);
+// form: the peak bound, the ISI and jitter quadratic forms and the crosstalk integral (with
+// the cosine series of |H_ffe| and with the script's direct sum), every cursor rule, and the
+// RSS limit of the DFE tail.
+void expect_points_match(const ComConfig& spec, CrosstalkSum form) {
   ParametricChannel p;
   p.length_mm = 120.0;
   p.f_max_GHz = 56.0;
   const ChannelVariant variant{std::make_shared<const std::vector<LoadedChannel>>(parametric_channel_set(p)),
                                spec.package_cases.front(), {}};
-  for (CrosstalkSum form : {CrosstalkSum::automatic, CrosstalkSum::direct}) {
-    const SearchGrid grid(spec, form);
-    ASSERT_EQ(grid.fext_terms() > 0, form == CrosstalkSum::automatic) << "c(0) >= 0.62: a smooth |H_ffe|";
-    ASSERT_EQ(grid.tx().num_taps, 5u);
-    const PreparedVariant prepared(variant_config(spec, variant), *variant.channels, grid);
-    const BatchTables tables = build_tables({&prepared}, grid, 0);
-    const FomEvaluator& evaluator = prepared.evaluator();
-    const search::GridView g = grid.view();
-    std::size_t checked = 0;
-    for (std::size_t c = 0; c < grid.ctle().size(); c += 2) {
-      const CtleContext context = evaluator.make_context(grid.ctle()[c]);
-      for (std::size_t x = 0; x < grid.tx().num_combinations(); x += 3) {
-        const auto reference = evaluator.evaluate(context, grid.tx().combination(x), -INFINITY);
-        const search::PointScore fast =
-            search::score_point<5>(g, prepared.view(), tables.record(0, c), static_cast<long long>(x));
-        ASSERT_EQ(reference.has_value(), std::isfinite(fast.fom_dB)) << "CTLE " << c << " Tx " << x;
-        if (!reference) continue;
-        EXPECT_NEAR(fast.fom_dB, reference->fom_dB, 2e-3) << "CTLE " << c << " Tx " << x;
-        EXPECT_EQ(static_cast<std::size_t>(fast.cursor), reference->cursor_index) << "CTLE " << c << " Tx " << x;
-        ++checked;
-      }
+  const SearchGrid grid(spec, form);
+  ASSERT_EQ(grid.fext_terms() > 0, form == CrosstalkSum::automatic) << "c(0) >= 0.54: a smooth |H_ffe|";
+  ASSERT_EQ(grid.tx().num_taps, 5u);
+  const PreparedVariant prepared(variant_config(spec, variant), *variant.channels, grid);
+  const BatchTables tables = build_tables({&prepared}, grid, 0);
+  const FomEvaluator& evaluator = prepared.evaluator();
+  const search::GridView g = grid.view();
+  std::size_t checked = 0;
+  for (std::size_t c = 0; c < grid.ctle().size(); c += 2) {
+    const CtleContext context = evaluator.make_context(grid.ctle()[c]);
+    for (std::size_t x = 0; x < grid.tx().num_combinations(); x += 3) {
+      const auto reference = evaluator.evaluate(context, grid.tx().combination(x), -INFINITY);
+      const search::PointScore fast =
+          search::score_point<5>(g, prepared.view(), tables.record(0, c), static_cast<long long>(x));
+      ASSERT_EQ(reference.has_value(), std::isfinite(fast.fom_dB)) << "CTLE " << c << " Tx " << x;
+      if (!reference) continue;
+      EXPECT_NEAR(fast.fom_dB, reference->fom_dB, 2e-3) << "CTLE " << c << " Tx " << x;
+      EXPECT_EQ(static_cast<std::size_t>(fast.cursor), reference->cursor_index) << "CTLE " << c << " Tx " << x;
+      ++checked;
     }
-    EXPECT_GT(checked, 20u);
   }
+  EXPECT_GT(checked, 20u);
+}
+
+TEST(SearchTables, FastPointScoresMatchTheReferenceEvaluator) {
+  const ComConfig spec = test::thinned_grid(c2c_spec(), 3);
+  expect_points_match(spec, CrosstalkSum::automatic);
+  expect_points_match(spec, CrosstalkSum::direct);
+}
+
+TEST(SearchTables, FastPointScoresMatchWithEveryCursorRuleAndTheDfeTailLimit) {
+  for (CursorRule rule : {CursorRule::peak, CursorRule::max_slope_step}) {
+    ComConfig spec = test::thinned_grid(c2c_spec(), 3);
+    spec.cursor_rule = rule;
+    expect_points_match(spec, CrosstalkSum::automatic);
+  }
+  ComConfig spec = test::thinned_grid(c2c_spec(), 3);
+  spec.floating.N_tail_start = 3;  // taps 3 .. N_b share an RSS limit small enough to bind
+  spec.floating.B_float_RSS_MAX = 0.01;
+  expect_points_match(spec, CrosstalkSum::automatic);
 }
 
 TEST(SearchTables, FloatingTapsAreLeftToTheReferenceEngine) {

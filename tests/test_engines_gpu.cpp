@@ -7,6 +7,7 @@
 // EYESWEEP_REQUIRE_GPU=1.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 
@@ -24,8 +25,9 @@ bool have_gpu() {
     if (test::gpu_required()) ADD_FAILURE() << "EYESWEEP_REQUIRE_GPU=1 but this build has no CUDA parts";
     return false;
   }
-  if (list_cuda_devices().empty()) {
-    if (test::gpu_required()) ADD_FAILURE() << "EYESWEEP_REQUIRE_GPU=1 but no CUDA device answers";
+  const std::vector<CudaDeviceInfo> devices = list_cuda_devices();
+  if (std::none_of(devices.begin(), devices.end(), [](const CudaDeviceInfo& d) { return d.runs_our_kernels; })) {
+    if (test::gpu_required()) ADD_FAILURE() << "EYESWEEP_REQUIRE_GPU=1 but no CUDA device this build runs on answers";
     return false;
   }
   return true;

@@ -19,7 +19,8 @@ void add_info_command(CLI::App& app) {
     if (devices.empty()) std::cout << "CUDA devices    none answer\n";
     for (const CudaDeviceInfo& d : devices) {
       std::cout << "CUDA device " << d.index << "   " << d.name << ", compute capability " << d.compute_major << "."
-                << d.compute_minor << ", " << d.memory_bytes / (1024 * 1024) << " MiB\n";
+                << d.compute_minor << ", " << d.memory_bytes / (1024 * 1024) << " MiB"
+                << (d.runs_our_kernels ? "" : ", not covered by this build's CUDA architectures (no kernel image)") << "\n";
     }
   });
 }

@@ -16,7 +16,10 @@ __device__ inline std::uint32_t ordered_bits(float x) {
   return (bits & 0x80000000u) ? ~bits : (bits | 0x80000000u);
 }
 
+/// The key of a point; 0 (never a winner) when its FOM is not finite, as the CPU engine
+/// never keeps such a point (a NaN would otherwise order above every number).
 __device__ inline unsigned long long pack_key(double fom_dB, long long tx) {
+  if (!isfinite(fom_dB)) return 0;
   return (static_cast<unsigned long long>(ordered_bits(static_cast<float>(fom_dB))) << 32) |
          (0xFFFFFFFFull - static_cast<unsigned long long>(tx));
 }
