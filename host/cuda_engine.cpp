@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <optional>
 
 #include "host/fast_search.hpp"
 #include "host/parallel.hpp"

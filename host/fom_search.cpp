@@ -3,16 +3,13 @@
 #include "host/fom_search.hpp"
 
 #include <algorithm>
-#include <atomic>
-#include <exception>
-#include <mutex>
 #include <cmath>
 #include <numbers>
-#include <thread>
 
 #include "host/com_pdf.hpp"
 #include "host/floating_dfe.hpp"
 #include "host/impulse_response.hpp"
+#include "host/parallel.hpp"
 #include "kernels/common/error.hpp"
 
 namespace eyesweep {
@@ -290,37 +287,13 @@ std::vector<double> jitter_slopes(const std::vector<double>& equalized_pulse, st
 
 SearchResult search_equalizer(const FomEvaluator& evaluator, const std::vector<CtleSetting>& ctle_grid,
                               const TxGrid& tx_grid, unsigned threads) {
-  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-  threads = static_cast<unsigned>(std::min<std::size_t>(threads, std::max<std::size_t>(1, ctle_grid.size())));
   const std::size_t n_ctle = ctle_grid.size();
   const std::size_t n_tx = tx_grid.num_combinations();
-
-  // Workers must not let an exception escape (std::terminate): the first one is kept, the
-  // others stop at their next chunk, and it is rethrown here after the join.
-  std::exception_ptr failure;
-  std::mutex failure_mutex;
-  std::atomic<bool> stop{false};
-  const auto run_workers = [&](const auto& body) {
-    std::vector<std::jthread> pool;
-    for (unsigned t = 0; t < threads; ++t) {
-      pool.emplace_back([&, t] {
-        try {
-          body(t);
-        } catch (...) {
-          std::lock_guard lock(failure_mutex);
-          if (!failure) failure = std::current_exception();
-          stop = true;
-        }
-      });
-    }
-    pool.clear();  // joins
-    if (failure) std::rethrow_exception(failure);
-  };
+  threads = worker_count(threads, n_ctle);
 
   std::vector<CtleContext> contexts(n_ctle);
-  std::atomic<std::size_t> next_context{0};
-  run_workers([&](unsigned) {
-    for (std::size_t i; !stop && (i = next_context++) < n_ctle;) contexts[i] = evaluator.make_context(ctle_grid[i]);
+  parallel_chunks(n_ctle, 1, threads, [&](std::size_t first, std::size_t last, unsigned) {
+    for (std::size_t i = first; i < last; ++i) contexts[i] = evaluator.make_context(ctle_grid[i]);
   });
 
   struct Best {
@@ -329,23 +302,18 @@ SearchResult search_equalizer(const FomEvaluator& evaluator, const std::vector<C
     std::optional<FomPoint> point;
   };
   const std::size_t total = n_ctle * n_tx;
-  constexpr std::size_t kChunk = 256;
-  std::atomic<std::size_t> next_chunk{0};
   std::vector<Best> best(threads);
-  run_workers([&](unsigned t) {
+  parallel_chunks(total, 256, threads, [&](std::size_t first, std::size_t last, unsigned t) {
     Best& mine = best[t];
-    for (std::size_t start; !stop && (start = next_chunk.fetch_add(kChunk)) < total;) {
-      const std::size_t stop_at = std::min(total, start + kChunk);
-      for (std::size_t flat = start; flat < stop_at; ++flat) {
-        const std::size_t c = flat / n_tx, x = flat % n_tx;
-        auto point = evaluator.evaluate(contexts[c], tx_grid.combination(x), mine.fom);
-        // Strictly better only: within a thread points come in increasing order, so the
-        // first of equal points stays, as in the script.
-        if (point && point->fom_dB > mine.fom) {
-          mine.fom = point->fom_dB;
-          mine.flat = flat;
-          mine.point = std::move(point);
-        }
+    for (std::size_t flat = first; flat < last; ++flat) {
+      const std::size_t c = flat / n_tx, x = flat % n_tx;
+      auto point = evaluator.evaluate(contexts[c], tx_grid.combination(x), mine.fom);
+      // Strictly better only: within a worker points come in increasing order, so the first
+      // of equal points stays, as in the script.
+      if (point && point->fom_dB > mine.fom) {
+        mine.fom = point->fom_dB;
+        mine.flat = flat;
+        mine.point = std::move(point);
       }
     }
   });

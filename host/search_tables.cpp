@@ -233,6 +233,9 @@ void PreparedVariant::fill_record(const SearchGrid& grid, const search::TableLay
   const std::size_t n_taps = grid.tx().num_taps;
   const TapSamples samples{p, view_, n_taps};
   const int o_min = grid.tx().first_offset, o_max = o_min + static_cast<int>(n_taps) - 1;
+  const search::GridView grid_view = grid.view();
+  const double tap_abs_sum_max = grid_view.tap_abs_sum_max;
+  const int dfe_taps = grid_view.dfe_taps;
 
   std::fill_n(floats, layout.floats(), 0.0f);
   std::fill_n(doubles, layout.doubles(), 0.0);
@@ -259,7 +262,7 @@ void PreparedVariant::fill_record(const SearchGrid& grid, const search::TableLay
     if (n >= narrow_lo && n <= narrow_hi) continue;
     double q = 0.0;
     for (std::size_t k = 0; k < n_taps; ++k) q = std::max(q, std::abs(samples.at(n, k)));
-    outside.push_back({static_cast<float>(q * grid.view().tap_abs_sum_max * (1.0 + 1e-5)), n});
+    outside.push_back({static_cast<float>(q * tap_abs_sum_max * (1.0 + 1e-5)), n});
   }
   const std::size_t kept = std::min<std::size_t>(outside.size(), kMaxOutliers);
   const auto by_bound = [](const Bound& a, const Bound& b) { return a.bound > b.bound || (a.bound == b.bound && a.pos < b.pos); };
@@ -275,7 +278,7 @@ void PreparedVariant::fill_record(const SearchGrid& grid, const search::TableLay
 
   // ISI forms for every cursor position the rule can reach from a peak in the narrow window:
   // crossing >= peak - 4 UI, cursor <= crossing + 2 UI < peak + 2 UI.
-  const int span = grid.view().dfe_taps;
+  const int span = dfe_taps;
   const int block_lo = std::max(0, peak + (o_min - 5) * M);
   const int block_len = std::min(layout.block_len, N - block_lo);
   ints[kBlockLo] = block_lo;
