@@ -64,7 +64,7 @@ std::vector<LoadedChannel> load_channels(const std::vector<ChannelInput>& inputs
     if (input.path.empty()) throw InputError("empty channel file name");
     const Network network = read_touchstone(input.path);
     check_frequency_points(network);
-    LoadedChannel channel{input, to_differential(network, input.port_order), {}};
+    LoadedChannel channel{input, to_differential(network, input.port_order), {}, {}};
     if (std::string warning = check_pairing(network, input.port_order); !warning.empty()) {
       channel.warnings.push_back(std::move(warning));
     }
@@ -116,6 +116,16 @@ CaseResponses prepare_case(const ComConfig& cfg, const std::vector<LoadedChannel
     for (double& v : impulse.samples) v *= response.amplitude_V;
     response.impulse = std::move(impulse.samples);
     if (channel.input.kind == ChannelKind::thru) {
+      if (!channel.output_noise_V2_per_GHz.empty()) {
+        ES_EXPECTS(channel.output_noise_V2_per_GHz.size() == out.f_GHz.size(),
+                   "output noise on the channel's frequencies");
+        const std::vector<std::complex<double>> to_die =
+            rx_side_transfer(sdd.sdd22, out.f_GHz, cfg, package_case);
+        out.rx_noise_V2_per_GHz.resize(out.f_GHz.size());
+        for (std::size_t i = 0; i < out.f_GHz.size(); ++i) {
+          out.rx_noise_V2_per_GHz[i] = channel.output_noise_V2_per_GHz[i] * std::norm(to_die[i]);
+        }
+      }
       out.thru = std::move(response);
     } else {
       out.aggressors.push_back(std::move(response));

@@ -27,6 +27,10 @@ struct LoadedChannel {
   ChannelInput input;
   DifferentialNetwork network;
   std::vector<std::string> warnings;
+  /// Noise an active channel adds at its output port (a linear module's driver, laser and
+  /// TIA noise): one-sided PSD (V^2/GHz) of the voltage it develops across a matched load,
+  /// on network.freq_hz; empty for a passive channel. Only a THRU's counts.
+  std::vector<double> output_noise_V2_per_GHz;
 };
 
 /// Reads and converts every file; the aggressors must share the victim's frequency points.
@@ -45,6 +49,9 @@ struct CaseResponses {
   std::size_t package_case = 0;
   std::vector<double> f_GHz;              ///< the files' frequency points
   std::vector<std::complex<double>> H_r;  ///< receiver filters (Butterworth, BT, RC)
+  /// The THRU's output noise carried to the Rx die (one-sided V^2/GHz on f_GHz, before
+  /// H_r and the CTLE, like eta_0); empty when the THRU adds none.
+  std::vector<double> rx_noise_V2_per_GHz;
   ChannelResponse thru;
   std::vector<ChannelResponse> aggressors;
 };

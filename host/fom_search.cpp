@@ -81,12 +81,16 @@ CtleContext FomEvaluator::make_context(const CtleSetting& ctle) const {
   const std::vector<std::complex<double>> H_ctf = ctle_response(f, ctle);
 
   // sigma_N^2 = eta_0 sum_k |H_r H_ctf|^2 (f_k - f_{k-1}), right-endpoint rule from the
-  // second point, as the script integrates.
-  double noise = 0.0;
+  // second point, as the script integrates; noise an active THRU adds at the Rx die
+  // (rx_noise) through the same filters and rule.
+  const std::vector<double>& rx_noise = responses_.rx_noise_V2_per_GHz;
+  double white = 0.0, shaped = 0.0;
   for (std::size_t i = 1; i < f.size(); ++i) {
-    noise += std::norm(responses_.H_r[i] * H_ctf[i]) * (f[i] - f[i - 1]);
+    const double power = std::norm(responses_.H_r[i] * H_ctf[i]) * (f[i] - f[i - 1]);
+    white += power;
+    if (!rx_noise.empty()) shaped += rx_noise[i] * power;
   }
-  context.sigma_n = std::sqrt(cfg_.eta_0_V2_per_GHz * noise);
+  context.sigma_n = std::sqrt(cfg_.eta_0_V2_per_GHz * white + shaped);
 
   context.fext_weight.assign(n_xt_, 0.0);
   for (const ChannelResponse& aggressor : responses_.aggressors) {

@@ -34,7 +34,7 @@ int dfe_span(const ComConfig& cfg);
 struct CtleContext {
   CtleSetting ctle;
   std::vector<double> pulse;        ///< victim pulse after the CTLE (no Tx FFE)
-  double sigma_n = 0.0;             ///< eta_0 noise through H_r and the CTLE
+  double sigma_n = 0.0;             ///< eta_0 and the THRU's output noise through H_r and the CTLE
   std::vector<double> fext_weight;  ///< per frequency up to f_b: FEXT power weight
   double next_power = 0.0;          ///< NEXT power sum (independent of the Tx FFE)
 };

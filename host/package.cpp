@@ -304,4 +304,25 @@ std::vector<std::complex<double>> packaged_transfer(const TwoPort& channel,
   return h;
 }
 
+std::vector<std::complex<double>> rx_side_transfer(const std::vector<std::complex<double>>& channel_s22,
+                                                   const std::vector<double>& f_GHz,
+                                                   const ComConfig& cfg, std::size_t package_case) {
+  ES_EXPECTS(channel_s22.size() == f_GHz.size(), "one S22 per frequency");
+  const double R0 = cfg.R_0_ohm;
+  const Chain rx_pkg = rx_package_chain(cfg, package_case);
+  const bool board = cfg.board.include;
+  const Chain rx_brd = board ? rx_board_chain(cfg, ChannelKind::thru) : Chain{};
+  const double gamma_rx = termination_gamma(cfg.rx_package.R_d_ohm, R0);
+  std::vector<std::complex<double>> h(f_GHz.size());
+  for (std::size_t i = 0; i < f_GHz.size(); ++i) {
+    // A matched source behind a unit, one-way through with the channel's output
+    // reflection: the wave the channel's output emits, seen by what follows it.
+    SMatrix2 s{0.0, 0.0, 1.0, channel_s22[i]};
+    if (board) s = cascade(s, evaluate(rx_brd, f_GHz[i], R0));
+    s = cascade(s, reverse(evaluate(rx_pkg, f_GHz[i], R0)));
+    h[i] = terminated_transfer_at(s, 0.0, gamma_rx);
+  }
+  return h;
+}
+
 }  // namespace eyesweep

@@ -52,4 +52,13 @@ std::vector<std::complex<double>> packaged_transfer(const TwoPort& channel,
                                                     const ComConfig& cfg, ChannelKind kind,
                                                     std::size_t package_case);
 
+/// The voltage transfer from a wave leaving a channel's output port to the Rx die: the
+/// Rx-side board (when cfg.board.include) and package into cfg.rx_package.R_d_ohm, with the
+/// channel's own output reflection `channel_s22` as the source. It carries noise injected
+/// at the channel's output (an active module's output stage) to the receiver the way the
+/// THRU's signal arrives there; 1 for a matched, lossless receiver side.
+std::vector<std::complex<double>> rx_side_transfer(const std::vector<std::complex<double>>& channel_s22,
+                                                   const std::vector<double>& f_GHz,
+                                                   const ComConfig& cfg, std::size_t package_case);
+
 }  // namespace eyesweep
