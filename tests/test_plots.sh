@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Renders every plot of scripts/plot_sweep.py from a small synthetic sweep file
+# (scripts/make_test_sweep_h5.py; Monte-Carlo and an interrupted grid sweep) and checks that each
+# is a PNG of some substance, and that bad names fail with exit status 2 and a useful message.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+scripts="$here/../scripts"
+# Debian's interpreter has numpy, h5py and matplotlib; the python3 first on PATH may not.
+python=/usr/bin/python3
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+export MPLCONFIGDIR="$work/mpl"
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+check_png() {
+  local png="$1"
+  [[ -f "$png" ]] || fail "$png was not written"
+  local size
+  size=$(stat -c %s "$png")
+  (( size > 5000 )) || fail "$png is only $size bytes"
+  [[ "$(head -c 8 "$png" | od -An -tx1 | tr -d ' \n')" == "89504e470d0a1a0a" ]] || fail "$png is not a PNG"
+  echo "ok: $(basename "$png") ($size bytes)"
+}
+
+# Runs a command that must fail with status 2 and print every given text on stderr.
+check_refused() {
+  local what="$1"; shift
+  local -a expected=()
+  while [[ "$1" != "--" ]]; do expected+=("$1"); shift; done
+  shift
+  local status=0
+  "$@" 2>"$work/stderr" >/dev/null || status=$?
+  [[ $status -eq 2 ]] || fail "$what: exit status $status, expected 2 ($(cat "$work/stderr"))"
+  for text in "${expected[@]}"; do
+    grep -qF -- "$text" "$work/stderr" || fail "$what: '$text' missing from: $(cat "$work/stderr")"
+  done
+  echo "ok: $what refused: $(tail -n 1 "$work/stderr")"
+}
+
+"$python" "$scripts/make_test_sweep_h5.py" "$work/mc.h5"
+"$python" "$scripts/make_test_sweep_h5.py" "$work/grid.h5" --grid --variants 324 --rows 250
+
+plot=("$python" "$scripts/plot_sweep.py")
+for sweep in mc grid; do
+  file="$work/$sweep.h5"
+  "${plot[@]}" margin-map "$file" --x fiber_length_m --y host_trace_loss_dB -o "$work/$sweep-map.png"
+  check_png "$work/$sweep-map.png"
+  "${plot[@]}" margin-map "$file" --x host_platform --y host_trace_loss_dB --threshold 1 -o "$work/$sweep-map-cat.png"
+  check_png "$work/$sweep-map-cat.png"
+  "${plot[@]}" yield "$file" -o "$work/$sweep-yield.png"
+  check_png "$work/$sweep-yield.png"
+  "${plot[@]}" pareto "$file" -o "$work/$sweep-pareto.png"
+  check_png "$work/$sweep-pareto.png"
+  "${plot[@]}" histogram "$file" --bins 30 -o "$work/$sweep-histogram.png"
+  check_png "$work/$sweep-histogram.png"
+done
+
+check_refused "unknown parameter" "unknown parameter 'no_such_param'" fiber_length_m host_platform host_trace_loss_dB -- \
+  "${plot[@]}" margin-map "$work/mc.h5" --x no_such_param --y fiber_length_m -o "$work/bad.png"
+check_refused "Monte-Carlo parameters forced onto a grid" "not on a grid" -- \
+  "${plot[@]}" margin-map "$work/mc.h5" --x fiber_length_m --y host_trace_loss_dB --mode grid -o "$work/bad.png"
+check_refused "missing file" "no such file" -- "${plot[@]}" yield "$work/missing.h5" -o "$work/bad.png"
+"$python" - "$work/mc.h5" "$work/no-power.h5" <<'PY'
+import shutil, sys, h5py
+shutil.copy(sys.argv[1], sys.argv[2])
+with h5py.File(sys.argv[2], "a") as f:
+    del f["results/module_power_W"]
+PY
+check_refused "missing dataset" "/results/module_power_W" com_dB fom_dB -- \
+  "${plot[@]}" pareto "$work/no-power.h5" -o "$work/bad.png"
+check_refused "bad --bins" "--bins" -- "${plot[@]}" histogram "$work/mc.h5" --bins 0 -o "$work/bad.png"
+[[ ! -e "$work/bad.png" ]] || fail "a refused command wrote its output"
+echo "all plots rendered"
