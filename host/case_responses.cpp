@@ -58,6 +58,21 @@ void check_frequency_points(const Network& network) {
 
 }  // namespace
 
+LoadedChannel computed_channel(const std::string& name, ChannelKind kind, const std::vector<double>& f_GHz,
+                               TwoPort s) {
+  LoadedChannel channel;
+  channel.input.path = name;
+  channel.input.kind = kind;
+  channel.network.source = name;
+  channel.network.freq_hz.resize(f_GHz.size());
+  for (std::size_t k = 0; k < f_GHz.size(); ++k) channel.network.freq_hz[k] = f_GHz[k] * 1e9;
+  channel.network.sdd11 = std::move(s.s11);
+  channel.network.sdd12 = std::move(s.s12);
+  channel.network.sdd21 = std::move(s.s21);
+  channel.network.sdd22 = std::move(s.s22);
+  return channel;
+}
+
 std::vector<LoadedChannel> load_channels(const std::vector<ChannelInput>& inputs) {
   std::vector<LoadedChannel> channels;
   for (const ChannelInput& input : inputs) {

@@ -33,6 +33,11 @@ struct LoadedChannel {
   std::vector<double> output_noise_V2_per_GHz;
 };
 
+/// A channel computed rather than read (parametric sets, the LPO link): `name` stands for
+/// the file in messages; `s` holds its differential S-parameters on f_GHz.
+LoadedChannel computed_channel(const std::string& name, ChannelKind kind, const std::vector<double>& f_GHz,
+                               TwoPort s);
+
 /// Reads and converts every file; the aggressors must share the victim's frequency points.
 /// Throws InputError naming the file on any defect.
 std::vector<LoadedChannel> load_channels(const std::vector<ChannelInput>& inputs);

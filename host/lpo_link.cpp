@@ -137,20 +137,11 @@ Compression compression_of(const LpoLink& link) {
   return {swing / 2.0, std::max(smallest / (swing / 3.0), 1e-3)};
 }
 
-LoadedChannel make_channel(const std::string& name, ChannelKind kind, const std::vector<double>& f_GHz,
-                           std::vector<cd> s11, std::vector<cd> s21, std::vector<cd> s22) {
-  LoadedChannel channel;
-  channel.input.path = name;
-  channel.input.kind = kind;
-  channel.network.source = name;
-  channel.network.freq_hz.resize(f_GHz.size());
-  for (std::size_t i = 0; i < f_GHz.size(); ++i) channel.network.freq_hz[i] = f_GHz[i] * 1e9;
-  channel.network.sdd11 = std::move(s11);
-  channel.network.sdd21 = std::move(s21);
-  // The module is one-way: nothing returns from the receiver to the transmitter.
-  channel.network.sdd12.assign(f_GHz.size(), 0.0);
-  channel.network.sdd22 = std::move(s22);
-  return channel;
+/// A channel of the one-way module: nothing returns from the receiver to the transmitter.
+LoadedChannel one_way_channel(const std::string& name, ChannelKind kind, const std::vector<double>& f_GHz,
+                              const std::vector<cd>& s11, std::vector<cd> s21, const std::vector<cd>& s22) {
+  const std::size_t n = f_GHz.size();
+  return computed_channel(name, kind, f_GHz, TwoPort{s11, std::vector<cd>(n, 0.0), std::move(s21), s22});
 }
 
 /// The boards' line: the host sheet's board line when it has one, else the Annex 93A
@@ -299,7 +290,7 @@ LpoVariant build_lpo_variant(const LpoLink& link, const ComConfig& host) {
   const Compression compression = compression_of(link);
   const double A_v = link.host_tx_swing_Vppd / 2.0 * compression.scale;
   auto channels = std::make_shared<std::vector<LoadedChannel>>();
-  channels->push_back(make_channel("lpo_thru", ChannelKind::thru, f, tx_board.s11, s21, rx_board.s22));
+  channels->push_back(one_way_channel("lpo_thru", ChannelKind::thru, f, tx_board.s11, s21, rx_board.s22));
   channels->front().output_noise_V2_per_GHz = std::move(noise);
 
   // Optical crosstalk: an adjacent lane's light on the victim's photodiode is the victim's
@@ -315,7 +306,7 @@ LpoVariant build_lpo_variant(const LpoLink& link, const ComConfig& host) {
       aggressor[i] = optical_scale * s21[i] *
                      std::exp(cd{0.0, -2.0 * std::numbers::pi * f[i] * kAggressorSkew_ns * k});
     }
-    channels->push_back(make_channel("lpo_optical_fext" + std::to_string(k), ChannelKind::fext, f,
+    channels->push_back(one_way_channel("lpo_optical_fext" + std::to_string(k), ChannelKind::fext, f,
                                      tx_board.s11, std::move(aggressor), rx_board.s22));
   }
 

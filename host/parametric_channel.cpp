@@ -77,18 +77,8 @@ std::vector<double> frequency_grid_GHz(const ParametricChannel& p) {
 
 /// A channel with the THRU's reflections and the given transfer (sdd12 = sdd21).
 LoadedChannel make_channel(const std::string& name, ChannelKind kind, const std::vector<double>& f_GHz,
-                           const TwoPort& thru, std::vector<cd> transfer) {
-  LoadedChannel channel;
-  channel.input.path = name;
-  channel.input.kind = kind;
-  channel.network.source = name;
-  channel.network.freq_hz.resize(f_GHz.size());
-  for (std::size_t k = 0; k < f_GHz.size(); ++k) channel.network.freq_hz[k] = f_GHz[k] * 1e9;
-  channel.network.sdd11 = thru.s11;
-  channel.network.sdd22 = thru.s22;
-  channel.network.sdd12 = transfer;
-  channel.network.sdd21 = std::move(transfer);
-  return channel;
+                           const TwoPort& thru, const std::vector<cd>& transfer) {
+  return computed_channel(name, kind, f_GHz, TwoPort{thru.s11, transfer, transfer, thru.s22});
 }
 
 /// Deterministic scale of aggressor i (1-based): the nearest aggressor is the strongest.
@@ -128,7 +118,7 @@ std::vector<LoadedChannel> parametric_channel_set(const ParametricChannel& p) {
     for (std::size_t k = 0; k < n; ++k) {
       H[k] = cd{0.0, -k_f * f[k] / p.f_ref_GHz} * thru.s21[k] * aggressor_delay(f[k], i);
     }
-    set.push_back(make_channel("parametric_fext" + std::to_string(i), ChannelKind::fext, f, thru, std::move(H)));
+    set.push_back(make_channel("parametric_fext" + std::to_string(i), ChannelKind::fext, f, thru, H));
   }
 
   // NEXT: backward coupling from every point of the coupled length, the last arriving after
@@ -141,7 +131,7 @@ std::vector<LoadedChannel> parametric_channel_set(const ParametricChannel& p) {
       const cd round_trip = std::exp(-2.0 * line_gamma(f[k], p.line) * p.length_mm);
       H[k] = k_n * (1.0 - round_trip) * aggressor_delay(f[k], i);
     }
-    set.push_back(make_channel("parametric_next" + std::to_string(i), ChannelKind::next, f, thru, std::move(H)));
+    set.push_back(make_channel("parametric_next" + std::to_string(i), ChannelKind::next, f, thru, H));
   }
   return set;
 }

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "io/detail/toml.hpp"
+#include "io/detail/edit_distance.hpp"
 #include "kernels/common/error.hpp"
 
 namespace eyesweep {
@@ -143,9 +144,8 @@ constexpr std::size_t max_range_values = 100000;  // a range longer than this is
 // Small text helpers
 // ------------------------------------------------------------------------------------------
 
-char lower_char(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
+using detail::edit_distance;
+using detail::lower_char;
 
 bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
@@ -186,22 +186,6 @@ std::optional<double> parse_double(std::string_view text) {
   return value;
 }
 
-/// Edit distance, case-insensitive: ranks known keys for "did you mean" suggestions.
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t substitution =
-          diagonal + (lower_char(a[i - 1]) == lower_char(b[j - 1]) ? 0 : 1);
-      diagonal = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, substitution});
-    }
-  }
-  return row[b.size()];
-}
 
 bool starts_with_ignoring_case(std::string_view text, std::string_view prefix) {
   return text.size() >= prefix.size() && iequals(text.substr(0, prefix.size()), prefix);

@@ -16,6 +16,7 @@
 #include <utility>
 
 #include "io/detail/toml.hpp"
+#include "io/detail/edit_distance.hpp"
 #include "kernels/common/error.hpp"
 
 namespace eyesweep {
@@ -53,26 +54,9 @@ std::string describe_interval(double lo, double hi) {
   return "[" + format_number(lo) + ", " + format_number(hi) + "]";
 }
 
-char lower_char(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
+using detail::edit_distance;
+using detail::lower_char;
 
-/// Case-insensitive edit distance: ranks known names for "did you mean" suggestions.
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t substitution =
-          diagonal + (lower_char(a[i - 1]) == lower_char(b[j - 1]) ? 0 : 1);
-      diagonal = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, substitution});
-    }
-  }
-  return row[b.size()];
-}
 
 /// " (did you mean "x"?)" when a candidate is near enough to be a typo, else "".
 template <class Names>

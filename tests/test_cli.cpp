@@ -11,25 +11,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/cli_runner.hpp"
 #include "tests/test_paths.hpp"
 
 namespace eyesweep::test {
 namespace {
 
-struct CommandResult {
-  int status;
-  std::string output;  // stdout and stderr
-};
-
-CommandResult run(const std::string& arguments) {
-  const std::string command = std::string(EYESWEEP_BINARY) + " " + arguments + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  std::string output;
-  std::array<char, 4096> buffer{};
-  while (std::size_t n = std::fread(buffer.data(), 1, buffer.size(), pipe)) output.append(buffer.data(), n);
-  const int status = pclose(pipe);
-  return {WEXITSTATUS(status), output};
-}
+CommandResult run(const std::string& arguments) { return run_eyesweep(arguments); }
 
 std::string vita(const char* file) {
   return (std::filesystem::path(EYESWEEP_SOURCE_DIR) / "data/channels/vita68_example2" / file).string();

@@ -1,0 +1,338 @@
+// Sweeps of linear-drive link variants into HDF5; see sweep_runner.hpp.
+#include "host/sweep_runner.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cstddef>
+#include <ctime>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <optional>
+#include <sstream>
+
+#include "eyesweep/version.hpp"
+#include "host/eq_grid.hpp"
+#include "io/results_store.hpp"
+#include "io/mixed_mode.hpp"
+#include "kernels/common/error.hpp"
+
+namespace eyesweep {
+namespace {
+
+std::string utc_now() {
+  const std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
+}
+
+std::string file_text(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path.string() + ": cannot read");
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+/// One module setting of a variant, built for the engines, or why not.
+struct BuiltSetting {
+  std::size_t setting = 0;
+  std::optional<LpoVariant> link;
+  std::string error;
+};
+
+/// Where a sweep's variants come from: the LPO link model, or measured channel sets (loaded
+/// once, on first use) with the host's parameters.
+class LinkSource {
+ public:
+  LinkSource(const SweepSpec& spec, const ComConfig& host)
+      : spec_(spec), host_(host), registry_(lpo_parameters(host)), search_(module_search_of(spec)),
+        sets_(spec.channel_sets.size()) {}
+  const SweepSpec& spec() const { return spec_; }
+  const ComConfig& host() const { return host_; }
+  const std::vector<ParameterInfo>& registry() const { return registry_; }
+  const ModuleSearch& search() const { return search_; }
+  bool measured() const { return !spec_.channel_sets.empty(); }
+
+  /// Measured channel sets take only the host's parameters and have no module to search.
+  void check() const {
+    if (!measured()) return;
+    const auto refuse = [&](const std::string& name, const char* where) {
+      if (!is_host_parameter(name)) {
+        throw InputError(spec_.source.string() + ": " + where + " " + name +
+                         ": has no effect on measured channel sets ([[channel_sets]]); only the host_* parameters apply");
+      }
+    };
+    for (const auto& [name, value] : spec_.fixed) refuse(name, "[link]");
+    for (const auto& [name, values] : spec_.search) refuse(name, "[search]");
+    for (const std::string& name : variant_columns(spec_)) refuse(name, "axis");
+    if (!spec_.search.empty()) {
+      throw InputError(spec_.source.string() + ": [search]: measured channel sets have no module settings to search");
+    }
+  }
+
+  /// The link of every module setting of a variant, built for the engines; a setting the
+  /// model refuses keeps its error.
+  std::vector<BuiltSetting> build(const VariantPoint& point) {
+    const std::map<std::string, double> base = link_parameters(spec_, registry_, point);
+    std::vector<BuiltSetting> built(search_.settings.size());
+    for (std::size_t s = 0; s < search_.settings.size(); ++s) {
+      std::map<std::string, double> values = base;
+      for (std::size_t k = 0; k < search_.names.size(); ++k) values[search_.names[k]] = search_.settings[s][k];
+      built[s].setting = s;
+      try {
+        const LpoLink link = lpo_link_from(values, host_);
+        if (measured()) {
+          built[s].link = LpoVariant{host_variant(link, host_, channel_set(point.channel_set)), {}};
+        } else {
+          built[s].link = build_lpo_variant(link, host_);
+        }
+      } catch (const InputError& e) {
+        built[s].error = e.what();
+      }
+    }
+    return built;
+  }
+
+ private:
+  std::shared_ptr<const std::vector<LoadedChannel>> channel_set(int index) {
+    ES_EXPECTS(index >= 0 && static_cast<std::size_t>(index) < sets_.size(), "a variant of a measured sweep has a channel set");
+    auto& set = sets_[static_cast<std::size_t>(index)];
+    if (!set) {
+      const ChannelFileSet& files = spec_.channel_sets[static_cast<std::size_t>(index)];
+      const std::string context = spec_.source.string() + ": channel set " + files.label + ": port_order";
+      const PortOrder order = PortOrder::parse(files.port_order.empty() ? host_.port_order : files.port_order, context);
+      std::vector<ChannelInput> inputs{{files.thru, ChannelKind::thru, order}};
+      for (const auto& f : files.fext) inputs.push_back({f, ChannelKind::fext, order});
+      for (const auto& f : files.next) inputs.push_back({f, ChannelKind::next, order});
+      set = std::make_shared<const std::vector<LoadedChannel>>(load_channels(inputs));
+    }
+    return set;
+  }
+
+  const SweepSpec& spec_;
+  const ComConfig& host_;
+  std::vector<ParameterInfo> registry_;
+  ModuleSearch search_;
+  std::vector<std::shared_ptr<const std::vector<LoadedChannel>>> sets_;
+};
+
+/// Computes variants [first, end): every module setting of every variant in one engine
+/// batch, then the best setting of each.
+std::vector<VariantOutcome> compute_batch(LinkSource& source, Engine& engine, std::uint64_t first,
+                                          std::uint64_t end) {
+  std::vector<VariantOutcome> outcomes;
+  std::vector<ChannelVariant> runs;
+  std::vector<LpoModuleReport> reports;
+  std::vector<std::pair<std::size_t, std::size_t>> owner;  // (outcome, setting) of each run
+  for (std::uint64_t index = first; index < end; ++index) {
+    VariantOutcome outcome;
+    outcome.point = decode_variant(source.spec(), index);
+    for (BuiltSetting& built : source.build(outcome.point)) {
+      if (!built.link) {
+        if (outcome.error.empty()) outcome.error = built.error;
+        continue;
+      }
+      runs.push_back(std::move(built.link->variant));
+      reports.push_back(built.link->module);
+      owner.emplace_back(outcomes.size(), built.setting);
+    }
+    outcomes.push_back(std::move(outcome));
+  }
+  std::vector<VariantResult> results = engine.run({&source.host(), runs, 0});
+  for (std::size_t r = 0; r < results.size(); ++r) {
+    VariantOutcome& outcome = outcomes[owner[r].first];
+    if (!results[r].ok) {
+      if (outcome.error.empty()) outcome.error = results[r].error;
+      continue;
+    }
+    if (!outcome.ok || results[r].com.com_dB > outcome.result.com.com_dB) {
+      outcome.ok = true;
+      outcome.setting = owner[r].second;
+      outcome.result = std::move(results[r]);
+      outcome.module = reports[r];
+    }
+  }
+  for (VariantOutcome& outcome : outcomes) {
+    if (outcome.ok) outcome.error.clear();
+  }
+  return outcomes;
+}
+
+std::string format_size(double bytes) {
+  std::ostringstream out;
+  out.precision(3);
+  if (bytes < 1e6) out << bytes / 1e3 << " kB";
+  else if (bytes < 1e9) out << bytes / 1e6 << " MB";
+  else out << bytes / 1e9 << " GB";
+  return out.str();
+}
+
+}  // namespace
+
+Shard Shard::parse(const std::string& text, const std::string& option) {
+  const auto slash = text.find('/');
+  const auto number = [&](const std::string& part) -> std::uint64_t {
+    if (part.empty() || part.find_first_not_of("0123456789") != std::string::npos || part.size() > 9) {
+      throw InputError(option + " " + text + ": expected k/N with whole numbers 1 <= k <= N");
+    }
+    return std::stoull(part);
+  };
+  if (slash == std::string::npos) throw InputError(option + " " + text + ": expected k/N, e.g. 3/8");
+  Shard shard{number(text.substr(0, slash)), number(text.substr(slash + 1))};
+  if (shard.k < 1 || shard.k > shard.n) {
+    throw InputError(option + " " + text + ": expected k/N with 1 <= k <= N");
+  }
+  return shard;
+}
+
+SweepOutcome run_sweep(const SweepSpec& spec, const ComConfig& host, const std::filesystem::path& out,
+                       const SweepOptions& options) {
+  LinkSource source(spec, host);
+  source.check();
+  const SweepLayout layout = sweep_layout(spec, host);
+  const std::uint64_t variants = spec.num_variants();
+  const std::uint64_t first = options.shard.first(variants), end = options.shard.end(variants);
+  ES_EXPECTS(options.batch_variants > 0, "batches hold at least one variant");
+
+  std::string choice;
+  const std::unique_ptr<Engine> engine = make_engine(options.backend, host, {options.threads}, &choice);
+  const auto note = [&](const std::string& text) {
+    if (options.note) options.note(text);
+  };
+  note("engine: " + choice);
+
+  const std::string com_config_text = file_text(host.source);
+  Attributes attributes{
+      {"name", spec.name},
+      {"spec", spec.resolved_toml},
+      {"spec_hash", spec.hash},
+      {"com_config", host.source},
+      {"com_config_text", com_config_text},
+      {"seed", spec.seed},
+      {"num_variants", variants},
+      {"shard", options.shard.text()},
+      {"first_variant", first},
+      {"end_variant", end},
+      {"margin_thresholds_dB", spec.margin_thresholds_dB},
+      {"eyesweep_version", std::string(kVersion)},
+      {"git_revision", std::string(kGitRevision)},
+      {"backend", std::string(engine->name())},
+      {"device", engine->device()},
+      {"start_time", utc_now()},
+      {"end_time", std::string()},
+  };
+  const std::vector<std::string> identity{"spec", "com_config_text", "seed", "num_variants",
+                                          "shard", "first_variant", "end_variant"};
+
+  SummaryColumns kept;
+  kept.names = layout.parameters;
+  kept.parameters.resize(layout.parameters.size());
+  std::optional<ResultsStore> store;
+  if (options.resume) {
+    if (!std::filesystem::exists(out)) {
+      throw InputError(out.string() + ": --resume: no such file (start the sweep without --resume)");
+    }
+    // The first resume repairs the file from its journal; the rows already there are read
+    // back for the summary before the store reopens for writing.
+    std::uint64_t resumed_rows = 0;
+    {
+      ResultsStore repaired = ResultsStore::resume(out, layout.columns, attributes);
+      resumed_rows = repaired.rows();
+      if (repaired.finished()) {
+        note(out.string() + ": the sweep is already complete");
+        return summarize_sweep_file(out, options.worst_k);
+      }
+    }
+    if (resumed_rows > 0) kept = read_summary_columns(ResultsFile::open(out), layout.parameters);
+    store.emplace(ResultsStore::resume(out, layout.columns, attributes));
+    note("resuming at variant " + std::to_string(first + store->rows()) + " (" + std::to_string(store->rows()) +
+         " of " + std::to_string(end - first) + " already written)");
+  } else {
+    store.emplace(ResultsStore::create(out, layout.columns, attributes, identity));
+  }
+
+  const std::uint64_t per_variant_points =
+      build_tx_grid(host).num_combinations() * build_ctle_grid(host).size() * layout.search.settings.size();
+  const std::uint64_t todo = end - first - store->rows();
+  const double row_bytes = 8.0 * static_cast<double>(layout.columns.size() + layout.tx_taps + layout.dfe_taps);
+  note("sweep: " + std::to_string(todo) + " variants to compute (shard " + options.shard.text() + " of " +
+       std::to_string(variants) + "), " + std::to_string(layout.search.settings.size()) +
+       " module settings x " + std::to_string(per_variant_points / layout.search.settings.size()) +
+       " host equaliser points each (" + std::to_string(per_variant_points) + " grid points per variant); output about " +
+       format_size(row_bytes * static_cast<double>(end - first)) + " before compression");
+
+  const auto start = std::chrono::steady_clock::now();
+  std::uint64_t computed = 0;
+  for (std::uint64_t begin = first + store->rows(); begin < end;) {
+    const std::uint64_t stop = std::min(end, begin + options.batch_variants);
+    const std::vector<VariantOutcome> outcomes = compute_batch(source, *engine, begin, stop);
+    for (const VariantOutcome& outcome : outcomes) kept.add(outcome);
+    store->append(sweep_rows(layout, outcomes));
+    computed += stop - begin;
+    begin = stop;
+    if (options.progress) {
+      const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      options.progress({begin - first, end - first, computed, seconds});
+    }
+  }
+
+  SweepOutcome outcome;
+  outcome.rows = store->rows();
+  outcome.computed_now = computed;
+  outcome.summary = summarize_sweep(kept.view(), spec.margin_thresholds_dB, options.worst_k);
+  outcome.report = format_summary(outcome.summary, kept.view());
+  write_summary(*store, outcome.summary);
+  store->set_attributes({{"end_time", utc_now()}});
+  store->finish();
+  return outcome;
+}
+
+InspectedVariant recompute_variant(const SweepSpec& spec, const ComConfig& host, std::uint64_t index, Engine& engine) {
+  if (index >= spec.num_variants()) {
+    throw InputError("--variant " + std::to_string(index) + ": the sweep has " + std::to_string(spec.num_variants()) +
+                     " variants (0 .. " + std::to_string(spec.num_variants() - 1) + ")");
+  }
+  LinkSource source(spec, host);
+  InspectedVariant out;
+  out.point = decode_variant(spec, index);
+  out.parameters = link_parameters(spec, source.registry(), out.point);
+  out.search = source.search();
+  out.measured = source.measured();
+  for (BuiltSetting& built : source.build(out.point)) {
+    SettingResult setting;
+    setting.setting = out.search.settings[built.setting];
+    setting.error = built.error;
+    if (built.link) {
+      std::vector<VariantResult> run = engine.run({&host, std::span(&built.link->variant, 1), 0});
+      setting.ok = run.front().ok;
+      if (!setting.ok) setting.error = run.front().error;
+      setting.result = std::move(run.front());
+      setting.module = built.link->module;
+    }
+    if (setting.ok && (!out.ok || setting.result.com.com_dB > out.settings[out.best].result.com.com_dB)) {
+      out.ok = true;
+      out.best = out.settings.size();
+    }
+    out.settings.push_back(std::move(setting));
+  }
+  return out;
+}
+
+SweepOutcome summarize_sweep_file(const std::filesystem::path& file, std::size_t worst_k) {
+  const ResultsFile results = ResultsFile::open(file);
+  const Attributes attributes = results.attributes();
+  std::vector<double> thresholds{0.0, 1.0, 2.0, 3.0};
+  if (const auto it = attributes.find("margin_thresholds_dB"); it != attributes.end()) {
+    if (const auto* values = std::get_if<std::vector<double>>(&it->second)) thresholds = *values;
+  }
+  const SummaryColumns columns = read_summary_columns(results, swept_parameters(results));
+  SweepOutcome outcome;
+  outcome.rows = results.rows();
+  outcome.summary = summarize_sweep(columns.view(), thresholds, worst_k);
+  outcome.report = format_summary(outcome.summary, columns.view());
+  return outcome;
+}
+
+}  // namespace eyesweep
