@@ -49,22 +49,23 @@ constexpr std::array kFields{
   Field{"board_impedance_ohm", "ohm", &LpoLink::board_impedance_ohm, 70.0, 130.0, false, false, "differential impedance of both boards"},
   Field{"drive_swing_Vppd", "Vppd", &LpoLink::drive_swing_Vppd, 0.1, 10.0, false, true, "module driver output swing"},
   Field{"drive_swing_ref_Vppd", "Vppd", &LpoLink::drive_swing_ref_Vppd, 0.1, 10.0, false, false, "swing at which extinction ratio and driver THD are given"},
-  Field{"driver_bandwidth_GHz", "GHz", &LpoLink::driver_bandwidth_GHz, 5.0, 200.0, false, false, "driver -3 dB bandwidth (2-pole Butterworth)"},
+  Field{"driver_bandwidth_GHz", "GHz", &LpoLink::driver_bandwidth_GHz, 0.0, 500.0, false, false, "driver -3 dB bandwidth (2-pole Butterworth); 0 = flat"},
   Field{"driver_ctle_dB", "dB", &LpoLink::driver_ctle_dB, 0.0, 15.0, false, true, "driver CTLE peaking"},
   Field{"driver_ctle_pole_GHz", "GHz", &LpoLink::driver_ctle_pole_GHz, 1.0, 200.0, false, false, "driver CTLE zero/pole frequency"},
   Field{"driver_noise_nV_rtHz", "nV/sqrt(Hz)", &LpoLink::driver_noise_nV_rtHz, 0.0, 500.0, false, false, "driver input-referred noise density"},
   Field{"driver_thd_pct", "%", &LpoLink::driver_thd_pct, 0.0, 25.0, false, false, "driver THD at drive_swing_ref_Vppd (cubic compression)"},
-  Field{"modulator_bandwidth_GHz", "GHz", &LpoLink::modulator_bandwidth_GHz, 5.0, 200.0, false, false, "modulator/laser -3 dB bandwidth"},
+  Field{"modulator_bandwidth_GHz", "GHz", &LpoLink::modulator_bandwidth_GHz, 0.0, 500.0, false, false, "modulator/laser -3 dB bandwidth; 0 = flat"},
   Field{"modulator_poles", "1", &LpoLink::modulator_poles, 1.0, 2.0, true, false, "modulator response: 1 pole or 2-pole Butterworth"},
   Field{"modulator_vpi_V", "V", &LpoLink::modulator_vpi_V, 0.0, 50.0, false, false, "Mach-Zehnder V_pi (sine transfer); 0 = linear"},
   Field{"laser_power_dBm", "dBm", &LpoLink::laser_power_dBm, -15.0, 20.0, false, false, "average launched optical power"},
   Field{"extinction_ratio_dB", "dB", &LpoLink::extinction_ratio_dB, 0.5, 20.0, false, false, "extinction ratio at drive_swing_ref_Vppd"},
-  Field{"rin_oma_dB_per_Hz", "dB/Hz", &LpoLink::rin_oma_dB_per_Hz, -180.0, -110.0, false, false, "laser RIN relative to OMA (RIN_xOMA), reflection (MPI) noise included"},
+  Field{"rin_oma_dB_per_Hz", "dB/Hz", &LpoLink::rin_oma_dB_per_Hz, -250.0, -110.0, false, false, "laser RIN relative to OMA (RIN_xOMA), reflection (MPI) noise included"},
   Field{"fiber_loss_dB", "dB", &LpoLink::fiber_loss_dB, 0.0, 20.0, false, false, "fiber and connector optical loss"},
+  Field{"shot_noise", "1", &LpoLink::shot_noise, 0.0, 1.0, true, false, "photocurrent shot noise: 1 = on, 0 = off (ideal-optics checks)"},
   Field{"pd_responsivity_A_per_W", "A/W", &LpoLink::pd_responsivity_A_per_W, 0.1, 1.5, false, false, "photodiode responsivity"},
   Field{"tia_transimpedance_dBohm", "dBohm", &LpoLink::tia_transimpedance_dBohm, 40.0, 90.0, false, false, "TIA maximum transimpedance"},
   Field{"tia_output_swing_Vppd", "Vppd", &LpoLink::tia_output_swing_Vppd, 0.05, 2.0, false, false, "TIA AGC output swing target"},
-  Field{"tia_bandwidth_GHz", "GHz", &LpoLink::tia_bandwidth_GHz, 5.0, 200.0, false, false, "TIA -3 dB bandwidth (2-pole Butterworth)"},
+  Field{"tia_bandwidth_GHz", "GHz", &LpoLink::tia_bandwidth_GHz, 0.0, 500.0, false, false, "TIA -3 dB bandwidth (2-pole Butterworth); 0 = flat"},
   Field{"tia_noise_pA_rtHz", "pA/sqrt(Hz)", &LpoLink::tia_noise_pA_rtHz, 0.0, 200.0, false, false, "TIA input-referred noise current density"},
   Field{"tia_ctle_dB", "dB", &LpoLink::tia_ctle_dB, 0.0, 15.0, false, true, "TIA CTLE peaking"},
   Field{"tia_ctle_pole_GHz", "GHz", &LpoLink::tia_ctle_pole_GHz, 1.0, 200.0, false, false, "TIA CTLE zero/pole frequency"},
@@ -88,11 +89,15 @@ constexpr std::array kFields{
 double from_dB(double dB) { return std::pow(10.0, dB / 20.0); }       // amplitude ratio
 double from_dB_power(double dB) { return std::pow(10.0, dB / 10.0); } // power ratio
 
+/// A bandwidth of 0 is an ideal, flat block.
 cd butterworth2(double f_GHz, double f_3dB_GHz) {
+  if (f_3dB_GHz == 0.0) return 1.0;
   const double x = f_GHz / f_3dB_GHz;
   return 1.0 / cd{1.0 - x * x, std::numbers::sqrt2 * x};
 }
-cd single_pole(double f_GHz, double f_3dB_GHz) { return 1.0 / cd{1.0, f_GHz / f_3dB_GHz}; }
+cd single_pole(double f_GHz, double f_3dB_GHz) {
+  return f_3dB_GHz == 0.0 ? cd{1.0} : 1.0 / cd{1.0, f_GHz / f_3dB_GHz};
+}
 
 /// Zero and pole at f_pz with the DC gain lowered by `peaking_dB`: flat at high frequency.
 cd module_ctle(double f_GHz, double peaking_dB, double f_pz_GHz) {
@@ -267,7 +272,7 @@ LpoVariant build_lpo_variant(const LpoLink& link, const ComConfig& host) {
   const double i_max = R * (p_avg_W * fiber + oma_rx_W / 2.0);
   const double i_tia = link.tia_noise_pA_rtHz * 1e-12;
   const double S_i = i_tia * i_tia + from_dB_power(link.rin_oma_dB_per_Hz) * i_oma * i_oma +
-                     2.0 * kElectronCharge_C * i_max;
+                     link.shot_noise * 2.0 * kElectronCharge_C * i_max;
   const double v_drv = link.driver_noise_nV_rtHz * 1e-9;
 
   std::vector<cd> s21(points);

@@ -49,6 +49,7 @@ struct LpoLink {
   // fiber (7) and photodiode (8)
   double fiber_loss_dB = 1.5;
   double pd_responsivity_A_per_W = 0.8;
+  double shot_noise = 1.0;                ///< 1: photocurrent shot noise on; 0: off (ideal optics)
   // TIA (9)
   double tia_transimpedance_dBohm = 67.0; ///< maximum; the AGC lowers it to reach the output swing
   double tia_output_swing_Vppd = 0.6;     ///< AGC target

@@ -263,18 +263,22 @@ SweepOutcome run_sweep(const SweepSpec& spec, const ComConfig& host, const std::
        " host equaliser points each (" + std::to_string(per_variant_points) + " grid points per variant); output about " +
        format_size(row_bytes * static_cast<double>(end - first)) + " before compression");
 
-  const auto start = std::chrono::steady_clock::now();
+  using clock = std::chrono::steady_clock;
+  const auto since = [](clock::time_point t) { return std::chrono::duration<double>(clock::now() - t).count(); };
+  const auto start = clock::now();
+  double write_seconds = 0.0;
   std::uint64_t computed = 0;
   for (std::uint64_t begin = first + store->rows(); begin < end;) {
     const std::uint64_t stop = std::min(end, begin + options.batch_variants);
     const std::vector<VariantOutcome> outcomes = compute_batch(source, *engine, begin, stop);
     for (const VariantOutcome& outcome : outcomes) kept.add(outcome);
+    const auto write_start = clock::now();
     store->append(sweep_rows(layout, outcomes));
+    write_seconds += since(write_start);
     computed += stop - begin;
     begin = stop;
     if (options.progress) {
-      const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      options.progress({begin - first, end - first, computed, seconds});
+      options.progress({begin - first, end - first, computed, since(start)});
     }
   }
 
@@ -283,9 +287,12 @@ SweepOutcome run_sweep(const SweepSpec& spec, const ComConfig& host, const std::
   outcome.computed_now = computed;
   outcome.summary = summarize_sweep(kept.view(), spec.margin_thresholds_dB, options.worst_k);
   outcome.report = format_summary(outcome.summary, kept.view());
+  const auto write_start = clock::now();
   write_summary(*store, outcome.summary);
   store->set_attributes({{"end_time", utc_now()}});
   store->finish();
+  outcome.write_seconds = write_seconds + since(write_start);
+  outcome.seconds = since(start);
   return outcome;
 }
 

@@ -53,6 +53,8 @@ struct SweepOptions {
 struct SweepOutcome {
   std::uint64_t rows = 0;          ///< variants in the file
   std::uint64_t computed_now = 0;  ///< of which this run computed
+  double seconds = 0.0;            ///< this run, from the first batch to the finished file
+  double write_seconds = 0.0;      ///< of which writing the file (rows, summary, finish)
   SweepSummary summary;
   std::string report;              ///< format_summary's text
 };

@@ -189,9 +189,12 @@ struct ResultsStore::Impl {
       apply(r);
       if (!std::holds_alternative<RowBlock>(r) || std::chrono::steady_clock::now() - last_flush >= k_flush_interval)
         flush();
-    } catch (...) {
+    } catch (const std::exception& e) {
+      // The journal already holds the record: nothing computed is lost.
       broken = true;
-      throw;
+      throw InputError(context() + ": writing the HDF5 file failed (" + e.what() +
+                       "); is the disk full? Every row so far is safe in " + journal_path(file).string() +
+                       ": free space and run the same command with --resume");
     }
   }
 };
@@ -211,7 +214,7 @@ ResultsStore ResultsStore::create(const std::filesystem::path& file, std::vector
   for (const std::filesystem::path& existing : {file, journal}) {
     std::error_code ec;
     if (std::filesystem::exists(existing, ec) || ec)
-      throw InputError(existing.string() + ": already exists; continue that sweep with --resume, or remove " +
+      throw InputError(existing.string() + ": already exists; continue that sweep with --resume, replace it with --force, or remove " +
                        file.string() + " and " + journal.string() + " to start again");
   }
   std::vector<std::string> columns;

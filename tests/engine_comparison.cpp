@@ -17,6 +17,7 @@
 #include "host/case_responses.hpp"
 #include "host/eq_grid.hpp"
 #include "host/parametric_channel.hpp"
+#include "kernels/cuda_device.hpp"
 #include "tests/reference_cases.hpp"
 #include "tests/test_paths.hpp"
 
@@ -69,6 +70,19 @@ std::uint64_t test_seed() {
 bool gpu_required() {
   const char* env = std::getenv("EYESWEEP_REQUIRE_GPU");
   return env != nullptr && std::string(env) == "1";
+}
+
+bool gpu_available() {
+  if (!built_with_cuda()) {
+    if (gpu_required()) ADD_FAILURE() << "EYESWEEP_REQUIRE_GPU=1 but this build has no CUDA parts";
+    return false;
+  }
+  const std::vector<CudaDeviceInfo> devices = list_cuda_devices();
+  if (std::none_of(devices.begin(), devices.end(), [](const CudaDeviceInfo& d) { return d.runs_our_kernels; })) {
+    if (gpu_required()) ADD_FAILURE() << "EYESWEEP_REQUIRE_GPU=1 but no CUDA device this build runs on answers";
+    return false;
+  }
+  return true;
 }
 
 ComConfig thinned_grid(ComConfig spec, std::size_t keep) {

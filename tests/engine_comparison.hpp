@@ -34,4 +34,8 @@ void expect_same_answers(const ComConfig& spec, const std::vector<ChannelVariant
 /// EYESWEEP_REQUIRE_GPU=1: a GPU test must fail, not skip, without a GPU.
 bool gpu_required();
 
+/// Whether the CUDA engine can run here; where it cannot and a GPU is required, also adds
+/// a failure saying why (the caller then skips).
+bool gpu_available();
+
 }  // namespace eyesweep::test

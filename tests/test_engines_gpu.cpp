@@ -13,25 +13,10 @@
 
 #include "host/engine.hpp"
 #include "io/config_toml.hpp"
-#include "kernels/cuda_device.hpp"
 #include "tests/engine_comparison.hpp"
 
 namespace eyesweep {
 namespace {
-
-/// Skips (or fails, when a GPU is required) where the CUDA engine cannot run.
-bool have_gpu() {
-  if (!built_with_cuda()) {
-    if (test::gpu_required()) ADD_FAILURE() << "EYESWEEP_REQUIRE_GPU=1 but this build has no CUDA parts";
-    return false;
-  }
-  const std::vector<CudaDeviceInfo> devices = list_cuda_devices();
-  if (std::none_of(devices.begin(), devices.end(), [](const CudaDeviceInfo& d) { return d.runs_our_kernels; })) {
-    if (test::gpu_required()) ADD_FAILURE() << "EYESWEEP_REQUIRE_GPU=1 but no CUDA device this build runs on answers";
-    return false;
-  }
-  return true;
-}
 
 ComConfig load(const char* name) {
   return load_com_config(std::filesystem::path(EYESWEEP_SOURCE_DIR) / "configs" / name);
@@ -42,7 +27,7 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
 }
 
 TEST(CudaEngine, GivesTheReferenceAnswersOnRandomVariants) {
-  if (!have_gpu()) GTEST_SKIP() << "no CUDA device answers (or built without CUDA)";
+  if (!test::gpu_available()) GTEST_SKIP() << "no CUDA device answers (or built without CUDA)";
   const std::uint64_t seed = test::test_seed();
   std::size_t count = 200;
   if (const char* env = std::getenv("EYESWEEP_GPU_REFERENCE_VARIANTS"); env && *env) count = std::strtoull(env, nullptr, 10);
@@ -55,7 +40,7 @@ TEST(CudaEngine, GivesTheReferenceAnswersOnRandomVariants) {
 }
 
 TEST(CudaEngine, GivesTheCpuEngineAnswersOnTheKrSizeGrid) {
-  if (!have_gpu()) GTEST_SKIP() << "no CUDA device answers (or built without CUDA)";
+  if (!test::gpu_available()) GTEST_SKIP() << "no CUDA device answers (or built without CUDA)";
   std::size_t count = 10000;
   if (const char* env = std::getenv("EYESWEEP_GPU_TEST_VARIANTS"); env && *env) count = std::strtoull(env, nullptr, 10);
   const std::uint64_t seed = test::test_seed();

@@ -6,6 +6,8 @@
 #include <cmath>
 #include <complex>
 #include <cstddef>
+#include <cstdio>
+#include <utility>
 #include <filesystem>
 #include <numbers>
 #include <string>
@@ -17,6 +19,7 @@
 #include "host/lpo_link.hpp"
 #include "host/package.hpp"
 #include "host/parametric_channel.hpp"
+#include "host/two_port.hpp"
 #include "io/config_toml.hpp"
 #include "kernels/common/error.hpp"
 
@@ -34,9 +37,10 @@ ComConfig host_config() {
 LpoLink ideal_link(const ComConfig& host) {
   LpoLink link = lpo_link_from({}, host);
   link.tx_board_loss_dB = link.rx_board_loss_dB = 0.0;
-  link.driver_bandwidth_GHz = link.modulator_bandwidth_GHz = link.tia_bandwidth_GHz = 200.0;
+  link.driver_bandwidth_GHz = link.modulator_bandwidth_GHz = link.tia_bandwidth_GHz = 0.0;  // flat
   link.driver_noise_nV_rtHz = link.tia_noise_pA_rtHz = 0.0;
-  link.rin_oma_dB_per_Hz = -180.0;
+  link.rin_oma_dB_per_Hz = -250.0;
+  link.shot_noise = 0.0;
   link.driver_thd_pct = link.tia_thd_pct = 0.0;
   link.modulator_vpi_V = 0.0;
   link.optical_aggressors = link.board_fext_aggressors = link.board_next_aggressors = 0.0;
@@ -90,6 +94,8 @@ TEST(LpoLink, TiaNoiseIsItsDensityTimesTheNoiseBandwidth) {
   LpoLink link = ideal_link(host);
   link.tia_noise_pA_rtHz = 20.0;
   link.tia_bandwidth_GHz = 30.0;
+  link.shot_noise = 1.0;
+  link.rin_oma_dB_per_Hz = -180.0;
   const LpoVariant v = build_lpo_variant(link, host);
   const double z_t = std::pow(10.0, v.module.tia_transimpedance_dBohm / 20.0);
   // The photocurrent's shot and RIN noise at the highest level ride along (RIN at -180 dB/Hz
@@ -204,6 +210,81 @@ ComConfig matched_receiver(ComConfig cfg) {
   }
   for (double& z : cfg.package_cases.front().z_p_rx_mm) z = 0.0;
   return cfg;
+}
+
+ComConfig thinned_host() {
+  return load_com_config(std::filesystem::path(EYESWEEP_TEST_DATA_DIR) / "sweep" / "lpo_host_small.toml");
+}
+
+ComCaseResult com_of(const ComConfig& host, const LpoLink& link) {
+  const LpoVariant v = build_lpo_variant(link, host);
+  return run_com(variant_config(host, v.variant), *v.variant.channels).cases.front();
+}
+
+/// COM of the LPO link and of its two boards cascaded as one passive channel.
+std::pair<ComResult, ComResult> ideal_and_electrical(const ComConfig& host) {
+  LpoLink link = ideal_link(host);
+  link.tx_board_loss_dB = 6.0;
+  link.rx_board_loss_dB = 9.0;
+  link.tia_output_swing_Vppd = link.host_tx_swing_Vppd;  // unity gain end to end
+  const LpoVariant v = build_lpo_variant(link, host);
+  EXPECT_NEAR(std::abs(thru_of(v).network.sdd21.front()), 1.0, 1e-12);
+  const ComConfig cfg = variant_config(host, v.variant);
+  std::vector<double> f;
+  for (double hz : thru_of(v).network.freq_hz) f.push_back(hz * 1e-9);
+  const LineModel line = host.board.line;  // the model's board line: the host sheet's
+  EXPECT_GT(line.a1, 0.0);
+  const auto board = [&](double loss_dB) {
+    const double dB_per_mm = 20.0 * std::log10(std::exp(1.0)) * line_gamma(host.f_b_GBd / 2.0, line).real();
+    return transmission_line(f, line, link.board_impedance_ohm, loss_dB / dB_per_mm, host.R_0_ohm);
+  };
+  const std::vector<LoadedChannel> electrical{
+      computed_channel("boards", ChannelKind::thru, f, cascade(board(6.0), board(9.0)))};
+  return {run_com(cfg, *v.variant.channels), run_com(cfg, electrical)};
+}
+
+TEST(LpoLink, IdealOpticsGiveTheElectricalComOfTheCascadedBoards) {
+  // Without package reflections the two are the same channel.
+  const auto [lpo, plain] = ideal_and_electrical(matched_receiver(thinned_host()));
+  EXPECT_NEAR(lpo.com_dB, plain.com_dB, 1e-9);
+  EXPECT_NEAR(lpo.cases.front().fom_dB, plain.cases.front().fom_dB, 1e-9);
+  // With the sheet's packages only the echo that crosses the whole channel twice differs:
+  // the module's one-way S12 = 0 stops it, the passive cascade's S12 = S21 carries it.
+  const auto [lpo_pkg, plain_pkg] = ideal_and_electrical(thinned_host());
+  EXPECT_NEAR(lpo_pkg.com_dB, plain_pkg.com_dB, 0.03);
+  EXPECT_NEAR(lpo_pkg.cases.front().fom_dB, plain_pkg.cases.front().fom_dB, 0.03);
+  std::printf("ideal optics: COM %.4f dB (LPO) vs %.4f dB (cascaded boards); with packages %.4f vs %.4f dB\n",
+              lpo.com_dB, plain.com_dB, lpo_pkg.com_dB, plain_pkg.com_dB);
+}
+
+TEST(LpoLink, ImpairmentsMoveTheMarginAsPhysicsSays) {
+  const ComConfig host = thinned_host();
+  LpoLink base = lpo_link_from({}, host);
+  base.tx_board_loss_dB = base.rx_board_loss_dB = 4.0;
+  base.board_fext_aggressors = base.board_next_aggressors = base.optical_aggressors = 0.0;
+
+  LpoLink quiet = base, noisy = base;
+  quiet.rin_oma_dB_per_Hz = -155.0;
+  noisy.rin_oma_dB_per_Hz = -138.0;
+  const ComCaseResult q = com_of(host, quiet), n = com_of(host, noisy);
+  EXPECT_GT(n.noise.sigma_n, q.noise.sigma_n);
+  EXPECT_LT(n.com_dB, q.com_dB) << "more RIN, less margin";
+
+  LpoLink slow = base, fast = base;
+  slow.tia_bandwidth_GHz = 18.0;
+  fast.tia_bandwidth_GHz = 45.0;
+  slow.tia_noise_pA_rtHz = fast.tia_noise_pA_rtHz = 0.0;
+  slow.rin_oma_dB_per_Hz = fast.rin_oma_dB_per_Hz = -250.0;
+  EXPECT_LT(com_of(host, fast).fom.sigma_isi, com_of(host, slow).fom.sigma_isi) << "more TIA bandwidth, less ISI";
+
+  LpoLink gentle = base, hard = base;
+  gentle.drive_swing_Vppd = 1.0;
+  hard.drive_swing_Vppd = 3.0;
+  gentle.modulator_vpi_V = hard.modulator_vpi_V = 4.5;
+  const LpoVariant g = build_lpo_variant(gentle, host), h = build_lpo_variant(hard, host);
+  EXPECT_LT(h.module.rlm_module, g.module.rlm_module) << "more swing, more compression";
+  EXPECT_LT(*h.variant.scalars.R_LM, *g.variant.scalars.R_LM);
+  EXPECT_GT(h.module.oma_rx_dBm, g.module.oma_rx_dBm) << "and more light";
 }
 
 TEST(LpoLink, RxSideTransferOfAMatchedReceiverIsOne) {

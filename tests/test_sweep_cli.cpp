@@ -161,6 +161,35 @@ TEST_F(Sweep, KilledAtRandomMomentsResumesIntoTheSameFile) {
   fs::remove_all(dir);
 }
 
+TEST_F(Sweep, ThreadCountsDoNotChangeAnyResult) {
+  const fs::path dir = scratch("threads");
+  const fs::path out = dir / "one_thread.h5";
+  const CommandResult r = run_eyesweep("sweep " + spec() + " -o " + out.string() + " --backend cpu --threads 1 --batch 5");
+  ASSERT_EQ(r.status, 0) << r.output;
+  expect_same_rows(reference_, out);
+  fs::remove_all(dir);
+}
+
+TEST_F(Sweep, AFullDiskStopsTheSweepAndResumingCompletesIt) {
+  const fs::path dir = scratch("full");
+  const fs::path out = dir / "full.h5";
+  // A file-size limit stands in for a full disk: writes beyond it fail with EFBIG.
+  const std::string limited = "bash -c \"trap '' XFSZ; ulimit -f 32; exec " + std::string(EYESWEEP_BINARY) + " sweep " +
+                              spec() + " -o " + out.string() + " --backend cpu --batch 2\" 2>&1";
+  FILE* pipe = popen(limited.c_str(), "r");
+  std::string output;
+  char buffer[4096];
+  while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
+  const int status = WEXITSTATUS(pclose(pipe));
+  EXPECT_NE(status, 0) << output;
+  EXPECT_NE(output.find(out.string()), std::string::npos) << "the error names the file: " << output;
+  ASSERT_TRUE(fs::exists(out.string() + ".journal")) << output;
+  const CommandResult resumed = run_eyesweep("sweep " + spec() + " -o " + out.string() + " --backend cpu --resume");
+  ASSERT_EQ(resumed.status, 0) << resumed.output;
+  expect_same_rows(reference_, out);
+  fs::remove_all(dir);
+}
+
 TEST_F(Sweep, ShardsMergeIntoTheWholeSweep) {
   const fs::path dir = scratch("shards");
   std::vector<std::string> shards;
@@ -287,6 +316,23 @@ TEST(SweepInput, BadInputIsRefusedAndNothingIsLost) {
   EXPECT_EQ(other_seed.status, 2) << other_seed.output;
   EXPECT_NE(other_seed.output.find("seed"), std::string::npos) << other_seed.output;
   EXPECT_EQ(fs::file_size(out), size);
+
+  const CommandResult forced = run_eyesweep("sweep " + spec() + " -o " + out.string() + " --backend cpu --variants 3 --force");
+  EXPECT_EQ(forced.status, 0) << forced.output;
+  EXPECT_EQ(ResultsFile::open(out).rows(), 3u);
+
+  const CommandResult nowhere = run_eyesweep("sweep " + spec() + " -o " + (dir / "no" / "such" / "x.h5").string());
+  EXPECT_EQ(nowhere.status, 2) << nowhere.output;
+  EXPECT_NE(nowhere.output.find("no/such/x.h5"), std::string::npos) << nowhere.output;
+
+  // A channel set whose file is missing: named, nothing written.
+  const fs::path missing = dir / "missing.toml";
+  std::ofstream(missing) << "[sweep]\nname = \"m\"\ncom_config = \"" << (kData / "lpo_host_small.toml").string()
+                         << "\"\nsampling = \"grid\"\n[[channel_sets]]\nlabel = \"gone\"\nthru = \"nowhere_thru.s4p\"\n";
+  const CommandResult gone = run_eyesweep("sweep " + missing.string() + " -o " + (dir / "m.h5").string());
+  EXPECT_EQ(gone.status, 2) << gone.output;
+  EXPECT_NE(gone.output.find("nowhere_thru.s4p"), std::string::npos) << gone.output;
+  EXPECT_FALSE(fs::exists(dir / "m.h5"));
 
   for (const char* shard : {"0/3", "4/3", "two/3"}) {
     const CommandResult r = run_eyesweep("sweep " + spec() + " -o " + (dir / "s.h5").string() + " --shard " + shard);

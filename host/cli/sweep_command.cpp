@@ -30,6 +30,7 @@ struct SweepCommandOptions {
   std::string backend = "auto";
   std::string shard = "1/1";
   bool resume = false;
+  bool force = false;
   std::optional<std::uint64_t> seed, variants;
   std::uint64_t batch = 16;
   unsigned threads = 0;
@@ -82,6 +83,12 @@ void run_sweep_command(const SweepCommandOptions& o) {
     if (*o.variants == 0) throw InputError("--variants must be at least 1");
     spec.requested_variants = *o.variants;
   }
+  if (o.force && o.resume) throw InputError("--force and --resume exclude each other");
+  if (o.force) {
+    // Asked for: the old result and its journal go before anything new is written.
+    std::filesystem::remove(o.out);
+    std::filesystem::remove(o.out + ".journal");
+  }
   SweepOptions options;
   options.backend = parse_backend(o.backend);
   options.threads = o.threads;
@@ -95,7 +102,9 @@ void run_sweep_command(const SweepCommandOptions& o) {
   const SweepOutcome outcome = run_sweep(spec, host, o.out, options);
   std::cout << outcome.report;
   std::cout << "wrote " << o.out << " (" << outcome.rows << " variants, " << outcome.computed_now
-            << " computed by this run)\n";
+            << " computed by this run in " << std::fixed << std::setprecision(1) << outcome.seconds
+            << " s, of which writing the file " << std::setprecision(3) << outcome.write_seconds << " s = "
+            << std::setprecision(2) << 100.0 * outcome.write_seconds / std::max(outcome.seconds, 1e-9) << " %)\n";
 }
 
 }  // namespace
@@ -114,6 +123,7 @@ void add_sweep_commands(CLI::App& app) {
   sweep->add_flag("--resume", o->resume,
                   "continue an interrupted sweep in the output file (same spec, seed and shard); "
                   "the result is identical to an uninterrupted run");
+  sweep->add_flag("--force", o->force, "replace an existing output file (and its journal) instead of refusing");
   sweep->add_option("--shard", o->shard,
                     "compute shard k of N (k/N, 1-based): contiguous variant ranges; combine shard files with "
                     "`eyesweep merge`");

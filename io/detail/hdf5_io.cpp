@@ -190,7 +190,17 @@ std::size_t column_index(ColumnType type) { return static_cast<std::size_t>(type
 
 }  // namespace
 
-void silence_hdf5_errors() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
+void silence_hdf5_errors() {
+  // Once, before the library starts: no automatic error printing (errors become our
+  // exceptions), and no library shutdown at exit: HDF5 1.10 crashes there re-closing a
+  // file whose last flush failed (a full disk); every handle is closed by its owner anyway.
+  static const bool prepared = [] {
+    H5dont_atexit();
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    return true;
+  }();
+  (void)prepared;
+}
 
 H5Handle create_h5_file(const std::filesystem::path& file) {
   silence_hdf5_errors();

@@ -12,7 +12,8 @@
 
 namespace eyesweep::detail {
 
-/// HDF5 prints its error stack to stderr by default; we report failures as exceptions instead.
+/// Prepares the HDF5 library once per process (call before any other HDF5 call): failures
+/// are reported as exceptions, not printed; no shutdown handler at exit.
 void silence_hdf5_errors();
 
 /// Creates (truncating) an HDF5 file for writing. HDF5's own file lock is off so that readers
