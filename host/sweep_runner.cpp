@@ -269,8 +269,21 @@ SweepOutcome run_sweep(const SweepSpec& spec, const ComConfig& host, const std::
   double write_seconds = 0.0;
   std::uint64_t computed = 0;
   for (std::uint64_t begin = first + store->rows(); begin < end;) {
-    const std::uint64_t stop = std::min(end, begin + options.batch_variants);
+    // The first variant alone times the rest: an estimate before the bulk of the run (a
+    // batch's size changes no result).
+    const bool timing = begin == first + store->rows() && end - begin > 1;
+    const std::uint64_t stop = timing ? begin + 1 : std::min(end, begin + options.batch_variants);
+    const auto batch_start = clock::now();
     const std::vector<VariantOutcome> outcomes = compute_batch(source, *engine, begin, stop);
+    if (timing) {
+      const double per_variant = since(batch_start);
+      std::ostringstream estimate;
+      estimate.precision(3);
+      estimate << "sweep: the first variant took " << per_variant << " s; the " << todo << " variants need about "
+               << per_variant * static_cast<double>(todo) / 60.0
+               << " min at that rate (batches of several variants usually run faster per variant)";
+      note(estimate.str());
+    }
     for (const VariantOutcome& outcome : outcomes) kept.add(outcome);
     const auto write_start = clock::now();
     store->append(sweep_rows(layout, outcomes));
