@@ -102,6 +102,31 @@ ComCaseResult run_case(const ComConfig& cfg, const std::vector<LoadedChannel>& c
 
 }  // namespace
 
+ComNoiseInputs winner_noise_inputs(const ComConfig& cfg, const FomEvaluator& evaluator, const TxGrid& tx_grid,
+                                   const CtleSetting& ctle, const double* taps, const FomPoint& best) {
+  const CaseResponses& responses = evaluator.responses();
+  const CtleContext context = evaluator.make_context(ctle);
+  ComNoiseInputs in;
+  in.levels = cfg.L;
+  in.der0 = cfg.DER_0;
+  in.a_s = best.A_s;
+  in.samples_per_ui = cfg.M;
+  in.victim_pulse = evaluator.equalized_pulse(context, taps);
+  in.cursor_index = best.cursor_index;
+  in.dfe_taps = best.dfe_taps;
+  for (const ChannelResponse& aggressor : responses.aggressors) {
+    in.aggressors.push_back({aggressor.kind == ChannelKind::fext ? AggressorKind::fext : AggressorKind::next,
+                             equalized_aggressor(aggressor, cfg, ctle, tx_grid, taps)});
+  }
+  in.h_j = jitter_slopes(in.victim_pulse, best.cursor_index, cfg.M, dfe_span(cfg));
+  in.a_dd_ui = cfg.A_DD_UI;
+  in.sigma_rj_ui = cfg.sigma_RJ_UI;
+  in.sigma_tx = script_sigma_tx(cfg.L, best.A_s, cfg.R_LM, cfg.SNR_TX_dB);
+  in.sigma_n = best.sigma_n;
+  in.pass_threshold_db = cfg.COM_pass_threshold_dB;
+  return in;
+}
+
 ComCaseResult analyse_winner(const ComConfig& cfg, const FomEvaluator& evaluator, const TxGrid& tx_grid,
                              const std::vector<CtleSetting>& ctle_grid, const SearchResult& search) {
   const CaseResponses& responses = evaluator.responses();
@@ -132,25 +157,7 @@ ComCaseResult analyse_winner(const ComConfig& cfg, const FomEvaluator& evaluator
                      "); lower the impulse response truncation threshold or the DFE length (N_b, N_f)");
   }
 
-  ComNoiseInputs in;
-  in.levels = cfg.L;
-  in.der0 = cfg.DER_0;
-  in.a_s = best.A_s;
-  in.samples_per_ui = cfg.M;
-  in.victim_pulse = evaluator.equalized_pulse(context, taps);
-  in.cursor_index = best.cursor_index;
-  in.dfe_taps = best.dfe_taps;
-  for (const ChannelResponse& aggressor : responses.aggressors) {
-    in.aggressors.push_back({aggressor.kind == ChannelKind::fext ? AggressorKind::fext : AggressorKind::next,
-                             equalized_aggressor(aggressor, cfg, ctle, tx_grid, taps)});
-  }
-  in.h_j = jitter_slopes(in.victim_pulse, best.cursor_index, cfg.M, dfe_span(cfg));
-  in.a_dd_ui = cfg.A_DD_UI;
-  in.sigma_rj_ui = cfg.sigma_RJ_UI;
-  in.sigma_tx = script_sigma_tx(cfg.L, best.A_s, cfg.R_LM, cfg.SNR_TX_dB);
-  in.sigma_n = best.sigma_n;
-  in.pass_threshold_db = cfg.COM_pass_threshold_dB;
-  result.noise = final_com_noise(in);
+  result.noise = final_com_noise(winner_noise_inputs(cfg, evaluator, tx_grid, ctle, taps, best));
 
   result.com_dB = result.noise.com_db;
   result.fom_dB = best.fom_dB;
