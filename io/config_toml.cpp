@@ -144,7 +144,6 @@ constexpr std::size_t max_range_values = 100000;  // a range longer than this is
 // Small text helpers
 // ------------------------------------------------------------------------------------------
 
-using detail::edit_distance;
 using detail::lower_char;
 
 bool iequals(std::string_view a, std::string_view b) {
@@ -187,27 +186,10 @@ std::optional<double> parse_double(std::string_view text) {
 }
 
 
-bool starts_with_ignoring_case(std::string_view text, std::string_view prefix) {
-  return text.size() >= prefix.size() && iequals(text.substr(0, prefix.size()), prefix);
-}
-
-/// " (did you mean ...?)": a known key the given one abbreviates, else the nearest by edit
-/// distance when it is near enough to be a typo.
+/// " (did you mean ...?)" with the known key the given one abbreviates or misspells.
 std::string suggestion(std::string_view key, const std::vector<std::string_view>& candidates) {
-  std::string_view best;
-  std::size_t best_distance = std::numeric_limits<std::size_t>::max();
-  for (const auto candidate : candidates) {
-    const std::size_t distance = starts_with_ignoring_case(candidate, key)
-                                     ? 1  // an abbreviation counts as a near miss
-                                     : edit_distance(key, candidate);
-    if (distance < best_distance) {
-      best = candidate;
-      best_distance = distance;
-    }
-  }
-  if (best_distance <= std::max<std::size_t>(2, key.size() / 3)) {
-    return " (did you mean " + in_quotes(best) + "?)";
-  }
+  const std::string_view best = detail::nearest_name(key, candidates);
+  if (!best.empty()) return " (did you mean " + in_quotes(best) + "?)";
   return " (the shipped configs/*.toml list the accepted keys)";
 }
 

@@ -54,26 +54,11 @@ std::string describe_interval(double lo, double hi) {
   return "[" + format_number(lo) + ", " + format_number(hi) + "]";
 }
 
-using detail::edit_distance;
-using detail::lower_char;
-
-
 /// " (did you mean "x"?)" when a candidate is near enough to be a typo, else "".
 template <class Names>
 std::string suggestion(std::string_view key, const Names& candidates) {
-  std::string_view best;
-  std::size_t best_distance = std::numeric_limits<std::size_t>::max();
-  for (const auto& candidate : candidates) {
-    const std::size_t distance = edit_distance(key, candidate);
-    if (distance < best_distance) {
-      best = candidate;
-      best_distance = distance;
-    }
-  }
-  if (best_distance <= std::max<std::size_t>(2, key.size() / 3)) {
-    return " (did you mean " + in_quotes(best) + "?)";
-  }
-  return {};
+  const std::string_view best = detail::nearest_name(key, candidates);
+  return best.empty() ? std::string() : " (did you mean " + in_quotes(best) + "?)";
 }
 
 template <class Names>
