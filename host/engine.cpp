@@ -71,18 +71,12 @@ Backend parse_backend(std::string_view text, std::string_view option) {
   throw InputError(std::string(option) + " " + std::string(text) + ": expected auto, cpu, cuda or reference");
 }
 
-namespace {
-
-/// The first CUDA device of compute capability 7.5 or newer that this build's kernels run on
-/// (its CUDA architectures cover it), if any.
-std::optional<CudaDeviceInfo> usable_gpu() {
+std::optional<CudaDeviceInfo> usable_cuda_device() {
   for (const CudaDeviceInfo& d : list_cuda_devices()) {
     if (d.compute_major * 10 + d.compute_minor >= 75 && d.runs_our_kernels) return d;
   }
   return std::nullopt;
 }
-
-}  // namespace
 
 std::unique_ptr<Engine> make_engine(Backend backend, const ComConfig& spec, const EngineOptions& options,
                                     std::string* choice) {
@@ -101,7 +95,7 @@ std::unique_ptr<Engine> make_engine(Backend backend, const ComConfig& spec, cons
     case Backend::cuda: {
       if (!limitation.empty()) throw InputError("--backend cuda: " + spec.source + ": " + limitation);
       if (!built_with_cuda()) throw InputError("--backend cuda: this eyesweep was built without CUDA (no nvcc found)");
-      const std::optional<CudaDeviceInfo> gpu = usable_gpu();
+      const std::optional<CudaDeviceInfo> gpu = usable_cuda_device();
       if (!gpu) {
         throw InputError("--backend cuda: no CUDA device of compute capability 7.5 or newer that this build's "
                          "kernels run on answers (CMAKE_CUDA_ARCHITECTURES must cover the GPU; see eyesweep info)");
@@ -116,7 +110,7 @@ std::unique_ptr<Engine> make_engine(Backend backend, const ComConfig& spec, cons
     say("reference engine (auto: " + limitation + ")");
     return std::make_unique<ReferenceEngine>(options.threads);
   }
-  if (const std::optional<CudaDeviceInfo> gpu = usable_gpu()) {
+  if (const std::optional<CudaDeviceInfo> gpu = usable_cuda_device()) {
     say("cuda engine on " + gpu->name + " (auto: a GPU answers)");
     return make_cuda_engine(gpu->index, options.threads);
   }

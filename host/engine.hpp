@@ -13,6 +13,7 @@
 #include "host/case_responses.hpp"
 #include "host/com_config.hpp"
 #include "host/com_engine.hpp"
+#include "kernels/cuda_device.hpp"
 
 namespace eyesweep {
 
@@ -89,6 +90,10 @@ Backend parse_backend(std::string_view text, std::string_view option = "--backen
 struct EngineOptions {
   unsigned threads = 0;              ///< CPU worker threads, 0 = all cores
 };
+
+/// The CUDA device the CUDA engines (COM and eyes) run on: the first of compute capability 7.5
+/// or newer that this build's kernels run on (its CUDA architectures cover it), if any.
+std::optional<CudaDeviceInfo> usable_cuda_device();
 
 /// The engine for `backend` and specification `spec`. `auto` picks the reference engine when
 /// the fast engines cannot search `spec`, else CUDA when a device answers (compute

@@ -51,12 +51,8 @@ std::vector<double> eye_levels(int levels, double r_lm) {
 }
 
 std::vector<double> eye_targets(const EyeOptions& options, double der0) {
+  check_eye_options(options);
   std::vector<double> targets = options.target_ratios;
-  for (double t : targets) {
-    if (!(t > 0.0 && t < 0.5)) {
-      throw InputError("eye target error ratio " + std::to_string(t) + " is outside (0, 0.5)");
-    }
-  }
   if (std::find(targets.begin(), targets.end(), der0) == targets.end()) targets.push_back(der0);
   std::sort(targets.begin(), targets.end(), std::greater<>());
   targets.erase(std::unique(targets.begin(), targets.end()), targets.end());
@@ -102,17 +98,26 @@ std::vector<double> timing_weights(double a_dd_steps, double sigma_steps, int pa
 
 }  // namespace
 
-EyeGrid make_eye_grid(const EyeInputs& in, const EyeOptions& options) {
-  const ComNoiseInputs& ch = in.channel;
+void check_eye_options(const EyeOptions& options) {
   if (options.phases < 2 || options.phases > 4096 || options.phases % 2 != 0) {
-    throw InputError("eye phases = " + std::to_string(options.phases) + ": must be even, 2 to 4096");
+    throw InputError("eye phases (--phases) = " + std::to_string(options.phases) + ": must be even, 2 to 4096");
   }
   if (options.voltage_bins < 16 || options.voltage_bins > 65536 || options.voltage_bins % 2 != 0) {
-    throw InputError("eye voltage bins = " + std::to_string(options.voltage_bins) + ": must be even, 16 to 65536");
+    throw InputError("eye voltage bins (--bins) = " + std::to_string(options.voltage_bins) + ": must be even, 16 to 65536");
   }
   if (!(options.voltage_half_range >= 0.0) || !std::isfinite(options.voltage_half_range)) {
-    throw InputError("eye voltage range must be a finite voltage >= 0 (0 = automatic)");
+    throw InputError("eye voltage range (--voltage-range) must be a finite voltage >= 0 (0 = automatic)");
   }
+  for (double t : options.target_ratios) {
+    if (!(t > 0.0 && t < 0.5)) {
+      throw InputError("eye target error ratio (--targets) " + std::to_string(t) + " is outside (0, 0.5)");
+    }
+  }
+}
+
+EyeGrid make_eye_grid(const EyeInputs& in, const EyeOptions& options) {
+  const ComNoiseInputs& ch = in.channel;
+  check_eye_options(options);
   ES_EXPECTS(ch.samples_per_ui >= 1 && ch.cursor_index < ch.victim_pulse.size(), "cursor inside the victim pulse");
   ES_EXPECTS(ch.a_dd_ui >= 0.0 && ch.sigma_rj_ui >= 0.0, "jitter must be >= 0");
 
@@ -233,35 +238,37 @@ EyeMap assemble_eye_map(const EyeGrid& grid, int levels, std::span<const double>
   for (int b = 0; b < B; ++b) map.voltage_V.push_back(grid.voltage_V(b));
   map.ratio.assign(static_cast<std::size_t>(P) * B, 0.0);
   map.level_means_V.assign(static_cast<std::size_t>(P) * L, 0.0);
-  std::vector<double> mixed_above(static_cast<std::size_t>(L) * B), mixed_below(mixed_above.size());
+  const std::size_t W = grid.timing_weights.size();
   for (int j = 0; j < P; ++j) {
-    // Jitter: the timing distribution's average of the phases around j.
-    std::fill(mixed_above.begin(), mixed_above.end(), 0.0);
-    std::fill(mixed_below.begin(), mixed_below.end(), 0.0);
+    // Jitter: the timing distribution's average of the phases around j (rows j .. j + 2 pad).
     double* mean = &map.level_means_V[static_cast<std::size_t>(j) * L];
-    for (std::size_t m = 0; m < grid.timing_weights.size(); ++m) {
-      const double w = grid.timing_weights[m];
-      const std::size_t row = (static_cast<std::size_t>(j) + m) * L;
-      for (std::size_t i = 0; i < mixed_above.size(); ++i) {
-        mixed_above[i] += w * above[row * B + i];
-        mixed_below[i] += w * below[row * B + i];
-      }
-      for (int k = 0; k < L; ++k) mean[k] += w * means[row + k];
+    for (std::size_t m = 0; m < W; ++m) {
+      for (int k = 0; k < L; ++k) mean[k] += grid.timing_weights[m] * means[(static_cast<std::size_t>(j) + m) * L + static_cast<std::size_t>(k)];
     }
-    for (int b = 0; b < B; ++b) {
-      const double v = grid.voltage_V(b);
-      int k = 0;  // the highest level whose mean is below v, or -1
-      while (k < L && mean[k] < v) ++k;
+    // Each bin reads two tails (level k above v, level k + 1 below v), k the highest level whose
+    // mean is below v (-1: none): only those are mixed, a run of bins with the same k at a time
+    // so that the sums stream through contiguous rows.
+    double* ratio = &map.ratio[static_cast<std::size_t>(j) * B];
+    for (int first = 0; first < B;) {
+      int k = 0;
+      while (k < L && mean[k] < grid.voltage_V(first)) ++k;
       --k;
-      double r;
-      if (k < 0) {
-        r = mixed_below[b];
-      } else if (k == L - 1) {
-        r = mixed_above[static_cast<std::size_t>(L - 1) * B + b];
-      } else {
-        r = mixed_above[static_cast<std::size_t>(k) * B + b] + mixed_below[static_cast<std::size_t>(k + 1) * B + b];
+      int last = first + 1;  // one past the run
+      const double upper_mean = k + 1 < L ? mean[k + 1] : INFINITY;
+      while (last < B && grid.voltage_V(last) <= upper_mean) ++last;
+      for (std::size_t m = 0; m < W; ++m) {
+        const double w = grid.timing_weights[m];
+        const std::size_t row = (static_cast<std::size_t>(j) + m) * L;
+        if (k >= 0) {
+          const double* up = &above[(row + static_cast<std::size_t>(k)) * B];
+          for (int bin = first; bin < last; ++bin) ratio[bin] += w * up[bin];
+        }
+        if (k + 1 < L) {
+          const double* down = &below[(row + static_cast<std::size_t>(k + 1)) * B];
+          for (int bin = first; bin < last; ++bin) ratio[bin] += w * down[bin];
+        }
       }
-      map.ratio[static_cast<std::size_t>(j) * B + b] = r;
+      first = last;
     }
   }
   return map;

@@ -57,6 +57,9 @@ struct EyeOptions {
   EyeJitter jitter = EyeJitter::phase_mixing;
 };
 
+/// InputError naming the option when phases, bins, voltage range or a target is out of range.
+void check_eye_options(const EyeOptions& options);
+
 /// What an eye is computed from: the inputs of COM's final analysis for the chosen equaliser
 /// (equalised victim and aggressor pulses, cursor index, DFE taps, Gaussian noise terms,
 /// jitter, L, DER_0) and R_LM.

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstddef>
+#include <cstdio>
 #include <ctime>
 #include <fstream>
 #include <iterator>
@@ -13,6 +14,9 @@
 
 #include "eyesweep/version.hpp"
 #include "host/eq_grid.hpp"
+#include "host/eye_datasets.hpp"
+#include "host/eye_engine.hpp"
+#include "host/link_eye.hpp"
 #include "io/results_store.hpp"
 #include "io/mixed_mode.hpp"
 #include "kernels/common/error.hpp"
@@ -160,6 +164,56 @@ std::vector<VariantOutcome> compute_batch(LinkSource& source, Engine& engine, st
   return outcomes;
 }
 
+/// The variants whose eyes a sweep keeps: the worst of the summary, then the listed ones, each
+/// once, in that order; only variants computed without error have an eye.
+std::vector<std::uint64_t> eye_variants(const SweepSummary& summary, const SweepOptions& options) {
+  std::vector<std::uint64_t> chosen;
+  const std::size_t worst = std::min(options.eyes_worst, summary.worst_variants.size());
+  chosen.assign(summary.worst_variants.begin(), summary.worst_variants.begin() + static_cast<std::ptrdiff_t>(worst));
+  for (std::uint64_t index : options.eye_variants) {
+    if (std::find(chosen.begin(), chosen.end(), index) == chosen.end()) chosen.push_back(index);
+  }
+  return chosen;
+}
+
+/// Recomputes each chosen variant (the same search, hence the same winner as its row), draws
+/// its eye with the winning equaliser and writes it to the group eyes/variant_<index>.
+/// Returns the variants that got an eye; a variant whose search failed has none (its row
+/// says why).
+std::vector<std::uint64_t> write_eyes(LinkSource& source, Engine& engine, const std::vector<std::uint64_t>& indices,
+                                      const SweepOptions& options, ResultsStore& store) {
+  std::string choice;
+  const std::unique_ptr<EyeEngine> eye_engine = make_eye_engine(options.backend, {options.threads}, &choice);
+  struct Kept {
+    std::uint64_t index;
+    VariantOutcome outcome;
+    LinkEyeInputs inputs;
+  };
+  std::vector<Kept> kept;
+  for (std::uint64_t index : indices) {
+    VariantOutcome outcome = std::move(compute_batch(source, engine, index, index + 1).front());
+    if (!outcome.ok) continue;
+    const ChannelVariant variant = std::move(source.build(outcome.point)[outcome.setting].link->variant);
+    const ComConfig cfg = variant_config(source.host(), variant);
+    LinkEyeInputs inputs = winner_eye_inputs(cfg, *variant.channels, outcome.result.com);
+    kept.push_back({index, std::move(outcome), std::move(inputs)});
+  }
+  std::vector<EyeInputs> eyes_in;
+  for (const Kept& k : kept) eyes_in.push_back(k.inputs.eye);
+  const std::vector<StatEye> eyes = eye_engine->run(eyes_in, options.eye);
+  std::vector<std::uint64_t> written;
+  for (std::size_t i = 0; i < kept.size(); ++i) {
+    char name[32];
+    std::snprintf(name, sizeof name, "eyes/variant_%09llu", static_cast<unsigned long long>(kept[i].index));
+    const EyeProvenance provenance{"variant " + std::to_string(kept[i].index), 0, kept[i].outcome.result.com.com_dB,
+                                   options.eye, kept[i].index};
+    const DatasetGroup group = eye_group(name, eyes[i], kept[i].inputs.eye, kept[i].inputs.unequalized_pulse_V, provenance);
+    store.write_group(group.path, group.datasets, group.attributes);
+    written.push_back(kept[i].index);
+  }
+  return written;
+}
+
 std::string format_size(double bytes) {
   std::ostringstream out;
   out.precision(3);
@@ -187,6 +241,20 @@ Shard Shard::parse(const std::string& text, const std::string& option) {
   return shard;
 }
 
+void check_sweep_options(const SweepSpec& spec, const SweepOptions& options) {
+  if (options.batch_variants == 0) throw InputError("--batch must be at least 1");
+  const std::uint64_t variants = spec.num_variants();
+  const std::uint64_t first = options.shard.first(variants), end = options.shard.end(variants);
+  for (std::uint64_t index : options.eye_variants) {
+    if (index < first || index >= end) {
+      throw InputError("--eye-variants " + std::to_string(index) + ": not a variant of this sweep" +
+                       (options.shard.n > 1 ? " shard (" + options.shard.text() + ": " : " (") + std::to_string(first) +
+                       " .. " + std::to_string(end - 1) + ")");
+    }
+  }
+  if (options.eyes_worst > 0 || !options.eye_variants.empty()) check_eye_options(options.eye);
+}
+
 SweepOutcome run_sweep(const SweepSpec& spec, const ComConfig& host, const std::filesystem::path& out,
                        const SweepOptions& options) {
   LinkSource source(spec, host);
@@ -194,7 +262,7 @@ SweepOutcome run_sweep(const SweepSpec& spec, const ComConfig& host, const std::
   const SweepLayout layout = sweep_layout(spec, host);
   const std::uint64_t variants = spec.num_variants();
   const std::uint64_t first = options.shard.first(variants), end = options.shard.end(variants);
-  ES_EXPECTS(options.batch_variants > 0, "batches hold at least one variant");
+  check_sweep_options(spec, options);
 
   std::string choice;
   const std::unique_ptr<Engine> engine = make_engine(options.backend, host, {options.threads}, &choice);
@@ -300,6 +368,11 @@ SweepOutcome run_sweep(const SweepSpec& spec, const ComConfig& host, const std::
   outcome.computed_now = computed;
   outcome.summary = summarize_sweep(kept.view(), spec.margin_thresholds_dB, options.worst_k);
   outcome.report = format_summary(outcome.summary, kept.view());
+  const std::vector<std::uint64_t> eye_indices = eye_variants(outcome.summary, options);
+  if (!eye_indices.empty()) {
+    note("eyes: recomputing " + std::to_string(eye_indices.size()) + " variants for their statistical eyes");
+    outcome.eyes = write_eyes(source, *engine, eye_indices, options, *store);
+  }
   const auto write_start = clock::now();
   write_summary(*store, outcome.summary);
   store->set_attributes({{"end_time", utc_now()}});

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "host/engine.hpp"
+#include "host/stat_eye.hpp"
 #include "host/sweep_file.hpp"
 #include "host/lpo_link.hpp"
 #include "host/variant_space.hpp"
@@ -45,6 +46,11 @@ struct SweepOptions {
   Shard shard;
   std::uint64_t batch_variants = 16;
   std::size_t worst_k = 20;        ///< worst variants kept in the summary
+  /// Statistical eyes kept in the file (group /eyes): of the `eyes_worst` worst variants of
+  /// the summary and of `eye_variants` (indices inside the shard), with `eye` options.
+  std::size_t eyes_worst = 0;
+  std::vector<std::uint64_t> eye_variants;
+  EyeOptions eye;
   std::function<void(const std::string&)> note;          ///< engine choice, estimates
   std::function<void(const SweepProgress&)> progress;    ///< after each batch
 };
@@ -55,6 +61,7 @@ struct SweepOutcome {
   std::uint64_t computed_now = 0;  ///< of which this run computed
   double seconds = 0.0;            ///< this run, from the first batch to the finished file
   double write_seconds = 0.0;      ///< of which writing the file (rows, summary, finish)
+  std::vector<std::uint64_t> eyes; ///< variants whose eyes the file holds
   SweepSummary summary;
   std::string report;              ///< format_summary's text
 };
@@ -79,6 +86,10 @@ struct InspectedVariant {
   bool measured = false;                      ///< a measured channel set (no module)
 };
 InspectedVariant recompute_variant(const SweepSpec& spec, const ComConfig& host, std::uint64_t index, Engine& engine);
+
+/// InputError naming the option when `options` do not fit `spec` (batch size, eye variants
+/// outside the shard, eye options); run_sweep checks them too, before anything is written.
+void check_sweep_options(const SweepSpec& spec, const SweepOptions& options);
 
 /// Runs (or, with options.resume, continues) the sweep into `out`. Bad input throws
 /// InputError before anything is written; a variant that fails is a row with ok = 0 and its

@@ -3,7 +3,8 @@
 # linear-drive sweep (examples/lpo_800g_dr8.toml: VARIANTS Monte Carlo variants, default 40)
 # on whatever backend is present (a GPU when one answers, else all CPU cores). Prints the
 # yield at the spec's margin thresholds and writes the HDF5 file and the four plots (margin
-# map, yield, margin against module power, histogram) to OUT_DIR (default: out/).
+# map, yield, margin against module power, histogram) to OUT_DIR (default: out/); then the
+# statistical eye of the VITA 68.2 channel shipped in data/channels (eye and bathtub plots).
 # Extra arguments go to `eyesweep sweep` (e.g. --backend cpu, --threads 2).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -20,4 +21,13 @@ plot=("/usr/bin/python3" "$root/scripts/plot_sweep.py")
 "${plot[@]}" yield "$results" -o "$out/yield.png"
 "${plot[@]}" pareto "$results" -o "$out/margin_vs_power.png"
 "${plot[@]}" histogram "$results" -o "$out/margin_histogram.png"
-echo "plots: $out/margin_map.png $out/yield.png $out/margin_vs_power.png $out/margin_histogram.png"
+vita=$root/data/channels/vita68_example2
+"$build/host/eyesweep" eye --config "$root/configs/vita_kr4.toml" --thru "$vita/example2_THRU.s4p" \
+  --fext "$vita/example2_FEXT1.s4p" "$vita/example2_FEXT2.s4p" \
+  --next "$vita/example2_NEXT1.s4p" "$vita/example2_NEXT2.s4p" "$vita/example2_NEXT3.s4p" \
+  -o "$out/vita_eye.h5" --force
+eye_plot=("/usr/bin/python3" "$root/scripts/plot_eye.py")
+"${eye_plot[@]}" eye "$out/vita_eye.h5" --eye case_1 -o "$out/vita_eye.png"
+"${eye_plot[@]}" bathtub "$out/vita_eye.h5" --eye case_1 -o "$out/vita_bathtub.png"
+echo "plots: $out/margin_map.png $out/yield.png $out/margin_vs_power.png $out/margin_histogram.png" \
+  "$out/vita_eye.png $out/vita_bathtub.png"

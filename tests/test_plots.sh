@@ -72,4 +72,67 @@ check_refused "missing dataset" "/results/module_power_W" com_dB fom_dB -- \
   "${plot[@]}" pareto "$work/no-power.h5" -o "$work/bad.png"
 check_refused "bad --bins" "--bins" -- "${plot[@]}" histogram "$work/mc.h5" --bins 0 -o "$work/bad.png"
 [[ ! -e "$work/bad.png" ]] || fail "a refused command wrote its output"
+
+# Statistical eyes: every plot of scripts/plot_eye.py from synthetic eye files
+# (scripts/make_test_eye_h5.py: PAM4, NRZ, two package cases in one file), then its refusals.
+eye_plot=("$python" "$scripts/plot_eye.py")
+
+# Renders the eye, bathtub and pulse plots of FILE into NAME-*.png and checks them; further
+# arguments (e.g. --eye case_2) go to every plot.
+check_eye_plots() {
+  local file="$1" name="$2"; shift 2
+  local kind
+  for kind in eye bathtub pulse; do
+    "${eye_plot[@]}" "$kind" "$file" "$@" -o "$work/$name-$kind.png"
+    check_png "$work/$name-$kind.png"
+  done
+}
+
+"$python" "$scripts/make_test_eye_h5.py" "$work/pam4.h5"
+"$python" "$scripts/make_test_eye_h5.py" "$work/nrz.h5" --levels 2
+"$python" "$scripts/make_test_eye_h5.py" "$work/two-cases.h5" --groups 2
+check_eye_plots "$work/pam4.h5" pam4
+check_eye_plots "$work/nrz.h5" nrz
+check_eye_plots "$work/two-cases.h5" case-2 --eye case_2
+"${eye_plot[@]}" eye "$work/pam4.h5" --targets 1e-4,1e-12 -o "$work/pam4-eye-targets.png"
+check_png "$work/pam4-eye-targets.png"
+
+check_refused "missing eye file" "no such file" -- "${eye_plot[@]}" eye "$work/missing.h5" -o "$work/bad.png"
+echo "not HDF5" >"$work/text.h5"
+check_refused "file that is not HDF5" "$work/text.h5" "not a readable HDF5 file" -- \
+  "${eye_plot[@]}" pulse "$work/text.h5" -o "$work/bad.png"
+check_refused "file without eyes" "$work/mc.h5" "no /eyes group" -- \
+  "${eye_plot[@]}" eye "$work/mc.h5" -o "$work/bad.png"
+check_refused "unknown eye group" "/eyes/case_9" "case_1, case_2" -- \
+  "${eye_plot[@]}" bathtub "$work/two-cases.h5" --eye case_9 -o "$work/bad.png"
+check_refused "several eyes without --eye" "2 eyes under /eyes" "case_1, case_2" "--eye" -- \
+  "${eye_plot[@]}" eye "$work/two-cases.h5" -o "$work/bad.png"
+"$python" - "$work/pam4.h5" "$work/no-contour.h5" <<'PY'
+import shutil, sys, h5py
+shutil.copy(sys.argv[1], sys.argv[2])
+with h5py.File(sys.argv[2], "a") as f:
+    del f["eyes/case_1/contour_upper_V"]
+PY
+check_refused "missing eye dataset" "/eyes/case_1/contour_upper_V" -- \
+  "${eye_plot[@]}" eye "$work/no-contour.h5" -o "$work/bad.png"
+check_refused "target that is not stored" "--targets 1e-7" "stored targets: 1e-3, 1e-4, 1e-6" -- \
+  "${eye_plot[@]}" eye "$work/pam4.h5" --targets 1e-12,1e-7 -o "$work/bad.png"
+check_refused "malformed --targets" "--targets" -- \
+  "${eye_plot[@]}" eye "$work/pam4.h5" --targets 1e-12,often -o "$work/bad.png"
+[[ ! -e "$work/bad.png" ]] || fail "a refused eye plot wrote its output"
+
+# Real eyes from the eyesweep binary (ctest passes it): the VITA 68.2 channel's NRZ eye from
+# `eyesweep eye`, and a PAM4 eye kept by a small linear-drive sweep.
+if [[ -n "${EYESWEEP_BIN:-}" ]]; then
+  root="$here/.."
+  vita="$root/data/channels/vita68_example2"
+  "$EYESWEEP_BIN" eye --config "$root/configs/vita_kr4.toml" --thru "$vita/example2_THRU.s4p" \
+    --fext "$vita/example2_FEXT1.s4p" "$vita/example2_FEXT2.s4p" --phases 32 --bins 512 \
+    -o "$work/vita-eye.h5" >/dev/null
+  check_eye_plots "$work/vita-eye.h5" vita --eye case_1
+  "$EYESWEEP_BIN" sweep "$here/data/sweep/lpo_small.toml" -o "$work/lpo.h5" --variants 2 --keep-eyes 1 \
+    --phases 32 --bins 512 >/dev/null 2>&1
+  worst=$("$python" -c "import h5py, sys; print(list(h5py.File(sys.argv[1])['eyes'])[0])" "$work/lpo.h5")
+  check_eye_plots "$work/lpo.h5" lpo --eye "$worst"
+fi
 echo "all plots rendered"

@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -94,7 +95,8 @@ class Sweep : public ::testing::Test {
   static void SetUpTestSuite() {
     dir_ = scratch("reference");
     reference_ = dir_ / "whole.h5";
-    const CommandResult r = run_eyesweep("sweep " + spec() + " -o " + reference_.string() + " --backend cpu");
+    const CommandResult r = run_eyesweep("sweep " + spec() + " -o " + reference_.string() +
+                                         " --backend cpu --keep-eyes 2 --eye-variants 5 --phases 16 --bins 256");
     ASSERT_EQ(r.status, 0) << r.output;
     output_ = r.output;
   }
@@ -134,6 +136,26 @@ TEST_F(Sweep, WritesEveryVariantAndPrintsTheYield) {
     EXPECT_TRUE(attributes.count(key)) << key;
   }
   EXPECT_FALSE(fs::exists(reference_.string() + ".journal"));
+}
+
+TEST_F(Sweep, KeepsTheEyesOfTheWorstAndOfTheListedVariants) {
+  const ResultsFile file = ResultsFile::open(reference_);
+  const auto worst = std::get<std::vector<std::uint64_t>>(file.read("summary/worst_variant_index"));
+  const auto com = std::get<std::vector<double>>(file.read("results/com_dB"));
+  ASSERT_GE(worst.size(), 2u);
+  for (std::uint64_t index : {worst[0], worst[1], std::uint64_t{5}}) {
+    char group[32];
+    std::snprintf(group, sizeof group, "eyes/variant_%09llu", static_cast<unsigned long long>(index));
+    const ColumnSpec map = file.spec(std::string(group) + "/error_ratio");
+    EXPECT_EQ(map.width, 256u) << group;
+    EXPECT_EQ(std::get<std::vector<double>>(file.read(std::string(group) + "/phase_UI")).size(), 16u) << group;
+    const Attributes attributes = file.attributes(group);
+    EXPECT_EQ(std::get<std::int64_t>(attributes.at("variant")), static_cast<std::int64_t>(index));
+    EXPECT_EQ(std::get<std::int64_t>(attributes.at("levels")), 4);
+    // The eye is drawn with the row's own winner: the recomputed search gives the same COM.
+    EXPECT_DOUBLE_EQ(std::get<double>(attributes.at("com_dB")), com[index]) << group;
+  }
+  EXPECT_NE(output_.find("statistical eyes of 3 variants"), std::string::npos) << output_;
 }
 
 TEST_F(Sweep, KilledAtRandomMomentsResumesIntoTheSameFile) {
@@ -338,6 +360,16 @@ TEST(SweepInput, BadInputIsRefusedAndNothingIsLost) {
     const CommandResult r = run_eyesweep("sweep " + spec() + " -o " + (dir / "s.h5").string() + " --shard " + shard);
     EXPECT_EQ(r.status, 2) << shard << ": " << r.output;
     EXPECT_NE(r.output.find("--shard"), std::string::npos) << r.output;
+  }
+  // Eye options are checked before anything is written, and --force removes nothing then.
+  const auto forced_size = fs::file_size(out);
+  for (const std::string& eye_option : {std::string("--eye-variants 24"), std::string("--keep-eyes 1 --phases 7"),
+                                        std::string("--keep-eyes 1 --crosstalk worst")}) {
+    const CommandResult r = run_eyesweep("sweep " + spec() + " -o " + out.string() + " --force " + eye_option);
+    EXPECT_EQ(r.status, 2) << eye_option << ": " << r.output;
+    EXPECT_NE(r.output.find(eye_option.substr(eye_option.rfind("--"), eye_option.rfind(' ') - eye_option.rfind("--"))),
+              std::string::npos) << r.output;
+    EXPECT_EQ(fs::file_size(out), forced_size) << eye_option;
   }
   const CommandResult not_hdf5 = run_eyesweep("summarize " + spec());
   EXPECT_EQ(not_hdf5.status, 2) << not_hdf5.output;

@@ -7,6 +7,7 @@
 
 #include "eyesweep/version.hpp"
 #include "host/cli/com_command.hpp"
+#include "host/cli/eye_command.hpp"
 #include "host/cli/info_command.hpp"
 #include "host/cli/sweep_command.hpp"
 #include "kernels/common/error.hpp"
@@ -19,6 +20,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string(eyesweep::kVersion) + " (" + eyesweep::kGitRevision + ")");
   app.require_subcommand(1);
   eyesweep::add_com_command(app);
+  eyesweep::add_eye_command(app);
   eyesweep::add_info_command(app);
   eyesweep::add_sweep_commands(app);
   try {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "host/cli/inspect.hpp"
+#include "host/cli/eye_arguments.hpp"
 #include "host/sweep_runner.hpp"
 #include "io/config_toml.hpp"
 #include "io/sweep_merge.hpp"
@@ -35,6 +36,9 @@ struct SweepCommandOptions {
   std::uint64_t batch = 16;
   unsigned threads = 0;
   std::size_t worst = 20;
+  std::size_t eyes_worst = 0;
+  std::vector<std::uint64_t> eye_variants;
+  EyeArguments eye;
 };
 
 std::string duration_text(double seconds) {
@@ -84,11 +88,6 @@ void run_sweep_command(const SweepCommandOptions& o) {
     spec.requested_variants = *o.variants;
   }
   if (o.force && o.resume) throw InputError("--force and --resume exclude each other");
-  if (o.force) {
-    // Asked for: the old result and its journal go before anything new is written.
-    std::filesystem::remove(o.out);
-    std::filesystem::remove(o.out + ".journal");
-  }
   SweepOptions options;
   options.backend = parse_backend(o.backend);
   options.threads = o.threads;
@@ -96,6 +95,15 @@ void run_sweep_command(const SweepCommandOptions& o) {
   options.shard = Shard::parse(o.shard);
   options.batch_variants = o.batch;
   options.worst_k = o.worst;
+  options.eyes_worst = o.eyes_worst;
+  options.eye_variants = o.eye_variants;
+  options.eye = eye_options(o.eye);
+  check_sweep_options(spec, options);
+  if (o.force) {
+    // Asked for: the old result and its journal go before anything new is written.
+    std::filesystem::remove(o.out);
+    std::filesystem::remove(o.out + ".journal");
+  }
   options.note = [](const std::string& text) { std::cerr << text << "\n"; };
   ProgressDisplay display;
   options.progress = [&display](const SweepProgress& p) { display(p); };
@@ -105,6 +113,10 @@ void run_sweep_command(const SweepCommandOptions& o) {
             << " computed by this run in " << std::fixed << std::setprecision(1) << outcome.seconds
             << " s, of which writing the file " << std::setprecision(3) << outcome.write_seconds << " s = "
             << std::setprecision(2) << 100.0 * outcome.write_seconds / std::max(outcome.seconds, 1e-9) << " %)\n";
+  if (!outcome.eyes.empty()) {
+    std::cout << "statistical eyes of " << outcome.eyes.size() << " variants in /eyes (plot: scripts/plot_eye.py eye "
+              << o.out << " --eye variant_" << std::setw(9) << std::setfill('0') << outcome.eyes.front() << ")\n";
+  }
 }
 
 }  // namespace
@@ -133,6 +145,12 @@ void add_sweep_commands(CLI::App& app) {
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 20));
   sweep->add_option("--threads", o->threads, "CPU threads (0 = all cores)")->check(CLI::Range(0u, 1024u));
   sweep->add_option("--worst", o->worst, "worst variants kept in the summary")->check(CLI::Range(std::size_t{0}, std::size_t{100000}));
+  sweep->add_option("--keep-eyes", o->eyes_worst,
+                    "keep the statistical eyes of the K worst variants in the file (group /eyes; "
+                    "docs/statistical-eye.md)")
+      ->check(CLI::Range(std::size_t{0}, std::size_t{10000}));
+  sweep->add_option("--eye-variants", o->eye_variants, "also keep the eyes of these variant indices")->delimiter(',');
+  add_eye_options(*sweep, o->eye);
   sweep->callback([o] { run_sweep_command(*o); });
 
   auto summarize_file = std::make_shared<std::string>();
