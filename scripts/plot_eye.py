@@ -25,21 +25,14 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.ticker import MultipleLocator  # noqa: E402
 
+from plot_common import UsageError, run, text  # noqa: E402
+
 PROG = "plot_eye.py"
 RATIO_FLOOR = 1e-18  # error ratios below this are drawn as this (log10 -18)
 # One colour and one line style per target, largest target first; chosen to stand out on
 # viridis from its dark opening to its yellow traces.
 TARGET_COLOURS = ("white", "#ff9f1c", "#ff4fd8", "#e5383b", "#00e5ff", "#9dff00", "#c77dff", "black")
 TARGET_STYLES = ("-", "--", "-.", ":")
-
-
-class UsageError(Exception):
-    """Bad input from the user (file, group, dataset or option): exit status 2."""
-
-
-def text(value):
-    """An HDF5 string attribute as str (h5py gives bytes for fixed-length strings)."""
-    return value.decode() if isinstance(value, bytes) else str(value)
 
 
 def ratio_label(ratio):
@@ -389,20 +382,7 @@ def build_parser():
 
 
 def main(argv=None):
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    try:
-        eye = Eye(args.file, args.eye)
-        try:
-            fig = args.function(eye, args)
-        finally:
-            eye.close()
-        fig.savefig(args.output, dpi=120)
-    except (UsageError, OSError) as e:
-        print(f"{PROG} {args.command}: error: {e}", file=sys.stderr)
-        return 2
-    print(f"wrote {args.output}")
-    return 0
+    return run(PROG, build_parser(), lambda args: Eye(args.file, args.eye), argv)
 
 
 if __name__ == "__main__":

@@ -22,19 +22,12 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.colors import Normalize  # noqa: E402
 
+from plot_common import UsageError, run, text  # noqa: E402
+
 PROG = "plot_sweep.py"
 # Standard normal quantile at 0.975, as the C++ summary (host/sweep_summary.cpp) uses.
 Z95 = 1.959963984540054
 PERCENTILE_LEVELS = (0.1, 1, 5, 50, 95, 99)
-
-
-class UsageError(Exception):
-    """Bad input from the user (file, dataset or parameter name): exit status 2."""
-
-
-def text(value):
-    """An HDF5 string attribute as str (h5py gives bytes for fixed-length strings)."""
-    return value.decode() if isinstance(value, bytes) else str(value)
 
 
 def wilson(passed, total):
@@ -384,20 +377,7 @@ def build_parser():
 
 
 def main(argv=None):
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    try:
-        sweep = Sweep(args.file)
-        try:
-            fig = args.function(sweep, args)
-        finally:
-            sweep.close()
-        fig.savefig(args.output, dpi=120)
-    except (UsageError, OSError) as e:
-        print(f"{PROG} {args.command}: error: {e}", file=sys.stderr)
-        return 2
-    print(f"wrote {args.output}")
-    return 0
+    return run(PROG, build_parser(), lambda args: Sweep(args.file), argv)
 
 
 if __name__ == "__main__":

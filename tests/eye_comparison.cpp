@@ -6,13 +6,12 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <filesystem>
 #include <random>
 
 #include "host/com_engine.hpp"
 #include "host/link_eye.hpp"
-#include "io/config_toml.hpp"
 #include "tests/synthetic_eyes.hpp"
+#include "tests/vita_channels.hpp"
 
 namespace eyesweep::test {
 namespace {
@@ -146,15 +145,8 @@ EyeDifference expect_same_eye(const StatEye& fast, const StatEye& reference, con
 }
 
 void compare_on_vita_channel(EyeEngine& engine) {
-  const std::filesystem::path root(EYESWEEP_SOURCE_DIR);
-  const ComConfig cfg = load_com_config(root / "configs/vita_kr4.toml");
-  const std::filesystem::path dir = root / "data/channels/vita68_example2";
-  std::vector<ChannelInput> set{{dir / "example2_THRU.s4p", ChannelKind::thru, {}}};
-  for (const char* f : {"example2_FEXT1.s4p", "example2_FEXT2.s4p"}) set.push_back({dir / f, ChannelKind::fext, {}});
-  for (const char* f : {"example2_NEXT1.s4p", "example2_NEXT2.s4p", "example2_NEXT3.s4p"}) {
-    set.push_back({dir / f, ChannelKind::next, {}});
-  }
-  const std::vector<LoadedChannel> channels = load_channels(set);
+  const ComConfig cfg = vita_config();
+  const std::vector<LoadedChannel> channels = vita_channels();
   std::vector<EyeInputs> eyes;
   for (const ComCaseResult& c : run_com(cfg, channels).cases) eyes.push_back(winner_eye_inputs(cfg, channels, c).eye);
 

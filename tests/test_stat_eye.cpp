@@ -9,14 +9,13 @@
 
 #include <algorithm>
 #include <cmath>
-#include <filesystem>
 #include <functional>
 #include <vector>
 
 #include "host/com_engine.hpp"
 #include "host/link_eye.hpp"
-#include "io/config_toml.hpp"
 #include "kernels/common/error.hpp"
+#include "tests/vita_channels.hpp"
 
 namespace eyesweep {
 namespace {
@@ -220,15 +219,8 @@ TEST(StatEye, BadOptionsAreRefused) {
 // The eye at t_s with COM's treatment of jitter and crosstalk against COM's own eye height at
 // DER_0 (VEO), on the VITA 68.2 channel shipped with eyesweep.
 TEST(StatEye, EyeHeightAtDer0MatchesComOnARealChannel) {
-  const std::filesystem::path root(EYESWEEP_SOURCE_DIR);
-  const ComConfig cfg = load_com_config(root / "configs/vita_kr4.toml");
-  const std::filesystem::path dir = root / "data/channels/vita68_example2";
-  std::vector<ChannelInput> set{{dir / "example2_THRU.s4p", ChannelKind::thru, {}}};
-  for (const char* f : {"example2_FEXT1.s4p", "example2_FEXT2.s4p"}) set.push_back({dir / f, ChannelKind::fext, {}});
-  for (const char* f : {"example2_NEXT1.s4p", "example2_NEXT2.s4p", "example2_NEXT3.s4p"}) {
-    set.push_back({dir / f, ChannelKind::next, {}});
-  }
-  const std::vector<LoadedChannel> channels = load_channels(set);
+  const ComConfig cfg = test::vita_config();
+  const std::vector<LoadedChannel> channels = test::vita_channels();
   const ComResult com = run_com(cfg, channels);
   for (const ComCaseResult& c : com.cases) {
     const LinkEyeInputs inputs = winner_eye_inputs(cfg, channels, c);

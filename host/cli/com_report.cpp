@@ -6,15 +6,10 @@
 #include <string>
 
 #include "eyesweep/version.hpp"
+#include "host/cli/format_number.hpp"
 
 namespace eyesweep {
 namespace {
-
-std::string format(const char* fmt, double value) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, fmt, value);
-  return buffer;
-}
 
 const char* kind_name(ChannelKind kind) {
   switch (kind) {
@@ -29,7 +24,7 @@ std::string lengths_text(const std::vector<double>& mm) {
   std::string text;
   for (std::size_t i = 0; i < mm.size(); ++i) {
     if (i) text += '+';
-    text += format("%g", mm[i]);
+    text += format_number("%g", mm[i]);
   }
   text += " mm";
   return text;
@@ -95,24 +90,24 @@ void print_com_report(std::ostream& out, const ComConfig& cfg, const std::vector
     out << "\nPackage case " << c.lengths.sheet_case << ": z_p TX " << lengths_text(c.lengths.z_p_tx_mm)
         << ", RX " << lengths_text(c.lengths.z_p_rx_mm) << ", NEXT " << lengths_text(c.lengths.z_p_next_mm)
         << ", FEXT " << lengths_text(c.lengths.z_p_fext_mm) << "\n";
-    out << "  COM          " << format("%.3f dB", c.com_dB) << "\n";
-    out << "  FOM          " << format("%.3f dB", c.fom_dB) << "\n";
-    out << "  A_s          " << format("%.3f mV", c.A_s * mV) << "    A_ni " << format("%.3f mV", c.A_ni * mV)
-        << "    eye height (VEO) " << format("%.2f mV", c.eye_height * mV) << "    VEC "
-        << format("%.2f dB", c.vec_dB) << "\n";
-    out << "  sigma (mV)   ISI " << format("%.3f", c.noise.sigma_isi * mV) << "  XT "
-        << format("%.3f", c.noise.sigma_xt * mV) << "  TX " << format("%.3f", c.noise.sigma_tx * mV)
-        << "  N " << format("%.3f", c.noise.sigma_n * mV) << "  RJ " << format("%.3f", c.noise.sigma_rj * mV)
-        << "  DD " << format("%.3f", c.noise.sigma_dd * mV) << "\n";
-    out << "  CTLE         g_DC " << format("%g dB", c.equalizer.ctle.g_DC_dB);
-    if (c.equalizer.ctle.f_LF_GHz > 0.0) out << "  g_DC2 " << format("%g dB", c.equalizer.ctle.g_DC2_dB);
+    out << "  COM          " << format_number("%.3f dB", c.com_dB) << "\n";
+    out << "  FOM          " << format_number("%.3f dB", c.fom_dB) << "\n";
+    out << "  A_s          " << format_number("%.3f mV", c.A_s * mV) << "    A_ni " << format_number("%.3f mV", c.A_ni * mV)
+        << "    eye height (VEO) " << format_number("%.2f mV", c.eye_height * mV) << "    VEC "
+        << format_number("%.2f dB", c.vec_dB) << "\n";
+    out << "  sigma (mV)   ISI " << format_number("%.3f", c.noise.sigma_isi * mV) << "  XT "
+        << format_number("%.3f", c.noise.sigma_xt * mV) << "  TX " << format_number("%.3f", c.noise.sigma_tx * mV)
+        << "  N " << format_number("%.3f", c.noise.sigma_n * mV) << "  RJ " << format_number("%.3f", c.noise.sigma_rj * mV)
+        << "  DD " << format_number("%.3f", c.noise.sigma_dd * mV) << "\n";
+    out << "  CTLE         g_DC " << format_number("%g dB", c.equalizer.ctle.g_DC_dB);
+    if (c.equalizer.ctle.f_LF_GHz > 0.0) out << "  g_DC2 " << format_number("%g dB", c.equalizer.ctle.g_DC2_dB);
     out << "\n  Tx FFE      ";
     for (std::size_t k = 0; k < c.equalizer.tx_taps.size(); ++k) {
       out << " " << tx_tap_name(c.equalizer.tx_first_offset + static_cast<int>(k)) << " "
-          << format("%.3f", c.equalizer.tx_taps[k]);
+          << format_number("%.3f", c.equalizer.tx_taps[k]);
     }
     out << "\n  DFE          b(1.." << c.equalizer.dfe_taps.size() << ")";
-    for (double b : c.equalizer.dfe_taps) out << " " << format("%.3f", b);
+    for (double b : c.equalizer.dfe_taps) out << " " << format_number("%.3f", b);
     if (!c.equalizer.floating_taps.empty()) {
       out << "\n  floating     taps at UI";
       for (int t : c.equalizer.floating_taps) out << " " << t;
@@ -120,12 +115,12 @@ void print_com_report(std::ostream& out, const ComConfig& cfg, const std::vector
     out << "\n  sampling     t_s at sample " << c.equalizer.cursor_index << " (phase "
         << c.equalizer.sampling_phase << " of " << cfg.M << ")\n";
     out << "  search       " << c.grid_points << " grid points (" << c.ctle_settings << " CTLE x "
-        << c.legal_tx_combinations << " Tx) in " << format("%.2f s", c.search_seconds) << "\n";
+        << c.legal_tx_combinations << " Tx) in " << format_number("%.2f s", c.search_seconds) << "\n";
   }
   const ComCaseResult& worst = result.cases[result.worst_case];
-  out << "\nCOM = " << format("%.3f dB", result.com_dB) << " (worst: package case " << worst.lengths.sheet_case
+  out << "\nCOM = " << format_number("%.3f dB", result.com_dB) << " (worst: package case " << worst.lengths.sheet_case
       << ")  " << (result.com_dB >= cfg.COM_pass_threshold_dB ? "PASS" : "FAIL") << " at "
-      << format("%g dB", cfg.COM_pass_threshold_dB) << "\n";
+      << format_number("%g dB", cfg.COM_pass_threshold_dB) << "\n";
 }
 
 nlohmann::json com_result_json(const ComConfig& cfg, const std::vector<ChannelInput>& inputs,

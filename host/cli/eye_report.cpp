@@ -2,18 +2,13 @@
 #include "host/cli/eye_report.hpp"
 
 #include <cmath>
-#include <cstdio>
 #include <ostream>
 #include <string>
 
+#include "host/cli/format_number.hpp"
+
 namespace eyesweep {
 namespace {
-
-std::string format(const char* fmt, double value) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, fmt, value);
-  return buffer;
-}
 
 nlohmann::json numbers(const std::vector<double>& values) {
   nlohmann::json array = nlohmann::json::array();
@@ -28,25 +23,25 @@ void print_eye_summary(std::ostream& out, const StatEye& eye) {
   // header's width), then 11 per target.
   const std::string columns = "  sub-eye  best phase   threshold  lowest ratio       VEC";
   out << columns;
-  for (double t : eye.targets) out << format("  H@%-7.0e", t);
+  for (double t : eye.targets) out << format_number("  H@%-7.0e", t);
   out << "  (height, mV)\n";
   for (std::size_t s = 0; s < eye.sub_eyes.size(); ++s) {
     const SubEye& e = eye.sub_eyes[s];
-    out << format("  %-7.0f", static_cast<double>(s)) << format("%+9.3f UI", e.best_phase_UI)
-        << format("%+9.2f mV", e.threshold_V * 1e3) << format("%14.2e", e.min_ratio) << format("%7.2f dB", e.vec_dB);
-    for (double h : e.height_V) out << format("%11.2f", h * 1e3);
+    out << format_number("  %-7.0f", static_cast<double>(s)) << format_number("%+9.3f UI", e.best_phase_UI)
+        << format_number("%+9.2f mV", e.threshold_V * 1e3) << format_number("%14.2e", e.min_ratio) << format_number("%7.2f dB", e.vec_dB);
+    for (double h : e.height_V) out << format_number("%11.2f", h * 1e3);
     out << "\n";
   }
   out << std::string(columns.size(), ' ');
-  for (double t : eye.targets) out << format("  W@%-7.0e", t);
+  for (double t : eye.targets) out << format_number("  W@%-7.0e", t);
   out << "  (width, UI)\n";
   for (std::size_t s = 0; s < eye.sub_eyes.size(); ++s) {
-    out << format("  %-7.0f", static_cast<double>(s)) << std::string(columns.size() - 9, ' ');
-    for (double w : eye.sub_eyes[s].width_UI) out << format("%11.3f", w);
+    out << format_number("  %-7.0f", static_cast<double>(s)) << std::string(columns.size() - 9, ' ');
+    for (double w : eye.sub_eyes[s].width_UI) out << format_number("%11.3f", w);
     out << "\n";
   }
-  out << "  eye height at DER_0 = " << format("%.3g", eye.der0) << ": " << format("%.2f mV", eye.height_der0_V * 1e3)
-      << ", VEC " << format("%.2f dB", eye.vec_dB) << " (" << eye.engine << " engine)\n";
+  out << "  eye height at DER_0 = " << format_number("%.3g", eye.der0) << ": " << format_number("%.2f mV", eye.height_der0_V * 1e3)
+      << ", VEC " << format_number("%.2f dB", eye.vec_dB) << " (" << eye.engine << " engine)\n";
 }
 
 nlohmann::json eye_json(const StatEye& eye) {
