@@ -16,6 +16,7 @@ enum class BandExtension {
 };
 
 /// Which sampling point is the cursor (com-reference.md section 2).
+/// (The sheet's ts_anchor 0, 1, 2 in this order.)
 enum class CursorRule {
   mueller_muller,   ///< IEEE script: h(t - T) = max(h(t + T) - b_max(1) h(t), 0) rule
   peak,             ///< the maximum of the pulse
@@ -79,6 +80,20 @@ struct FloatingTaps {
   int N_tail_start = 0;           ///< UI where the RSS tail limit starts
 };
 
+/// The receiver's feed-forward equaliser (802.3dj, Annex 178A): taps at UI spacing around the
+/// main tap, solved per grid point by MMSE jointly with the DFE (com-reference.md section 3.1).
+struct RxFfe {
+  int pre_taps = 0;               ///< ffe_pre_tap_len: taps before the main tap
+  int post_taps = 0;              ///< ffe_post_tap_len: taps after it
+  double pre_tap1_max = 0.7;      ///< ffe_pre_tap1_max: |w(-1)| limit, relative to the main tap
+  double post_tap1_max = 0.7;     ///< ffe_post_tap1_max: |w(1)| limit, relative to the main tap
+  double tapn_max = 0.7;          ///< ffe_tapn_max: limit of every other tap, relative to the main tap
+  int noise_ui = 2048;            ///< num_ui_RXFF_noise: UI of the noise sequences behind R_n
+
+  bool enabled() const { return pre_taps + post_taps > 0; }
+  int num_taps() const { return pre_taps + 1 + post_taps; }
+};
+
 struct ComConfig {
   std::string name;               ///< free text, e.g. the sheet it came from
   std::string source;             ///< file it was loaded from (for messages)
@@ -140,6 +155,11 @@ struct ComConfig {
   std::vector<double> b_max;      ///< b_max(1), b_max(2..N_b): size N_b
   std::vector<double> b_min;      ///< b_min(1), b_min(2..N_b): size N_b, default -b_max
   FloatingTaps floating;
+  RxFfe rx_ffe;
+  /// sample_adjustment: the sampling point is also tried at these offsets (samples, inclusive)
+  /// from the cursor rule's point, and the best FOM wins; {0, 0} = the rule's point only.
+  int sample_adjustment_lo = 0;
+  int sample_adjustment_hi = 0;
   int local_search = 0;           ///< Local Search: heuristic Tx/CTLE search step; 0 = full grid
 
   // --- reporting ---

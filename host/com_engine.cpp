@@ -39,6 +39,10 @@ void check_supported(const ComConfig& cfg, std::vector<std::string>& notes) {
                       std::to_string(ft.N_f - cfg.N_b) + " taps between N_b and N_f: fewer are placed");
     }
   }
+  if (cfg.rx_ffe.enabled() && ft.N_bg > 0) {
+    refuse("an Rx FFE (ffe_pre_tap_len, ffe_post_tap_len) with floating DFE tap groups (N_bg = " +
+           std::to_string(ft.N_bg) + ") is not supported yet");
+  }
   if (cfg.local_search != 0) {
     notes.push_back("Local Search = " + std::to_string(cfg.local_search) +
                     " ignored: the search is exhaustive (its optimum is the global one)");
@@ -111,12 +115,12 @@ ComNoiseInputs winner_noise_inputs(const ComConfig& cfg, const FomEvaluator& eva
   in.der0 = cfg.DER_0;
   in.a_s = best.A_s;
   in.samples_per_ui = cfg.M;
-  in.victim_pulse = evaluator.equalized_pulse(context, taps);
+  in.victim_pulse = apply_rx_ffe(cfg, best, evaluator.equalized_pulse(context, taps));
   in.cursor_index = best.cursor_index;
   in.dfe_taps = best.dfe_taps;
   for (const ChannelResponse& aggressor : responses.aggressors) {
     in.aggressors.push_back({aggressor.kind == ChannelKind::fext ? AggressorKind::fext : AggressorKind::next,
-                             equalized_aggressor(aggressor, cfg, ctle, tx_grid, taps)});
+                             apply_rx_ffe(cfg, best, equalized_aggressor(aggressor, cfg, ctle, tx_grid, taps))});
   }
   in.h_j = jitter_slopes(in.victim_pulse, best.cursor_index, cfg.M, dfe_span(cfg));
   in.a_dd_ui = cfg.A_DD_UI;
@@ -171,6 +175,7 @@ ComCaseResult analyse_winner(const ComConfig& cfg, const FomEvaluator& evaluator
   result.equalizer.tx_taps.assign(taps, taps + tx_grid.num_taps);
   result.equalizer.dfe_taps = best.dfe_taps;
   result.equalizer.floating_taps = best.floating_taps;
+  result.equalizer.rx_ffe_taps = best.rx_ffe_taps;
   result.equalizer.cursor_index = best.cursor_index;
   result.equalizer.sampling_phase = static_cast<int>(best.cursor_index % static_cast<std::size_t>(cfg.M));
   return result;

@@ -28,6 +28,7 @@ struct WinningEqualizer {
   std::vector<double> tx_taps;        ///< main tap included
   std::vector<double> dfe_taps;       ///< b(1..span), relative to the cursor
   std::vector<int> floating_taps;     ///< 1-based taps of the floating groups
+  std::vector<double> rx_ffe_taps;    ///< Rx FFE w(-pre .. post), main tap 1; empty without one
   std::size_t cursor_index = 0;       ///< sample index of t_s in the equalised pulse
   int sampling_phase = 0;             ///< t_s mod M (samples)
 };

@@ -10,6 +10,7 @@
 #include "host/floating_dfe.hpp"
 #include "host/impulse_response.hpp"
 #include "host/parallel.hpp"
+#include "host/rx_ffe_mmse.hpp"
 #include "kernels/common/error.hpp"
 
 namespace eyesweep {
@@ -68,6 +69,10 @@ FomEvaluator::FomEvaluator(const CaseResponses& responses, const ComConfig& cfg,
   const double f_2 = cfg.f_2_GHz > 0.0 ? cfg.f_2_GHz : cfg.f_b_GBd;
   const double sx = sigma_x(cfg.L);
   xt_scale_ = sx * sx * 2.0 * delta_f / f_2;
+
+  for (int offset = cfg.sample_adjustment_lo; offset <= cfg.sample_adjustment_hi; ++offset) sampling_offsets_.push_back(offset);
+  std::stable_sort(sampling_offsets_.begin(), sampling_offsets_.end(),
+                   [](int a, int b) { return std::abs(a) < std::abs(b); });
 }
 
 CtleContext FomEvaluator::make_context(const CtleSetting& ctle) const {
@@ -103,6 +108,9 @@ CtleContext FomEvaluator::make_context(const CtleSetting& ctle) const {
         context.next_power += power;
       }
     }
+  }
+  if (cfg_.rx_ffe.enabled()) {
+    context.rx_ffe_noise = make_rx_ffe_noise_context(cfg_, responses_, ctle, H_ctf, context.pulse);
   }
   return context;
 }
@@ -169,7 +177,6 @@ std::optional<FomPoint> FomEvaluator::evaluate(const CtleContext& context, const
                                                double to_beat) const {
   const std::vector<double>& pulse = context.pulse;
   const auto N = static_cast<std::ptrdiff_t>(pulse.size());
-  const std::ptrdiff_t M = cfg_.M;
   const auto at = [&](std::ptrdiff_t n) { return ffe_.at(pulse, taps, n); };
 
   // The equalised pulse over the peak-search window, one contiguous (vectorisable) pass per
@@ -181,10 +188,95 @@ std::optional<FomPoint> FomEvaluator::evaluate(const CtleContext& context, const
   ffe_.window(pulse, taps, lo, width, window.data());
   const auto peak_it = std::max_element(window.begin(), window.end());
   const std::ptrdiff_t peak = lo + (peak_it - window.begin());
-  const double peak_value = *peak_it;
-  const std::optional<std::ptrdiff_t> anchor = cursor_anchor(at, N, peak, peak_value);
+  const std::optional<std::ptrdiff_t> anchor = cursor_anchor(at, N, peak, *peak_it);
   if (!anchor) return std::nullopt;
-  const std::ptrdiff_t cursor_index = *anchor;
+
+  // With an Rx FFE: the whole equalised pulse, and the crosstalk's share of the noise (the
+  // same at every sampling point), once.
+  const bool mmse = cfg_.rx_ffe.enabled();
+  std::vector<double> equalized, crosstalk_acf_sum;
+  if (mmse) {
+    equalized = ffe_.apply(pulse, taps);
+    crosstalk_acf_sum = context.rx_ffe_noise.next_acf;
+    const double sx2 = std::pow(sigma_x(cfg_.L), 2);
+    for (const std::vector<double>& fext : context.rx_ffe_noise.fext_pulses) {
+      const std::vector<double> acf =
+          crosstalk_acf(CircularFfe(tx_grid_, cfg_.M, fext.size()).apply(fext, taps), cfg_.M,
+                        crosstalk_acf_sum.size(), static_cast<std::size_t>(cfg_.rx_ffe.noise_ui), sx2);
+      for (std::size_t k = 0; k < acf.size(); ++k) crosstalk_acf_sum[k] += acf[k];
+    }
+  }
+  std::optional<FomPoint> best;
+  for (const int offset : sampling_offsets_) {
+    const std::ptrdiff_t cursor_index = *anchor + offset;
+    if (cursor_index < 0 || cursor_index >= N) continue;
+    std::optional<FomPoint> point =
+        mmse ? evaluate_mmse(context, equalized, cursor_index, crosstalk_acf_sum)
+             : evaluate_dfe(context, taps, at, cursor_index, best ? std::max(to_beat, best->fom_dB) : to_beat);
+    if (point && (!best || point->fom_dB > best->fom_dB)) best = std::move(point);
+  }
+  return best;
+}
+
+std::optional<FomPoint> FomEvaluator::evaluate_mmse(const CtleContext& context, const std::vector<double>& pulse,
+                                                    std::ptrdiff_t cursor_index,
+                                                    const std::vector<double>& crosstalk_acf_sum) const {
+  const RxFfeNoiseContext& noise = context.rx_ffe_noise;
+  const auto M = static_cast<std::size_t>(cfg_.M);
+  const auto lags = static_cast<std::size_t>(cfg_.rx_ffe.num_taps());
+  const auto noise_ui = static_cast<std::size_t>(cfg_.rx_ffe.noise_ui);
+  const auto index = static_cast<std::size_t>(cursor_index);
+  const std::size_t phase = index % M;
+  const double sx2 = std::pow(sigma_x(cfg_.L), 2);
+
+  // R_jn from the jitter slopes at this sampling point; R_tn of its phase.
+  std::vector<double> slopes = jitter_slopes(pulse, index, cfg_.M, dfe_span(cfg_));
+  if (slopes.size() > noise_ui) slopes.resize(noise_ui);
+  std::vector<double> jitter_acf = autocorrelation(slopes, lags);
+  for (double& r : jitter_acf) r *= sx2 * (cfg_.A_DD_UI * cfg_.A_DD_UI + cfg_.sigma_RJ_UI * cfg_.sigma_RJ_UI);
+  const std::span<const double> tx_acf(noise.tx_acf.data() + phase * lags, lags);
+  std::vector<double> noise_acf(lags);
+  for (std::size_t k = 0; k < lags; ++k) {
+    noise_acf[k] = noise.rx_acf[k] + tx_acf[k] + crosstalk_acf_sum[k] + jitter_acf[k];
+  }
+
+  const std::vector<double> h = ui_samples(pulse, phase, cfg_.M, pulse.size());
+  MmseProblem problem;
+  problem.h = h;
+  problem.cursor = index / M;
+  problem.noise_acf = noise_acf;
+  problem.ffe = &cfg_.rx_ffe;
+  problem.b_min = cfg_.b_min;
+  problem.b_max = cfg_.b_max;
+  problem.sigma_x2 = sx2;
+  const std::optional<MmseSolution> solution = solve_mmse(problem);
+  if (!solution) return std::nullopt;
+
+  FomPoint point;
+  point.cursor = solution->cursor_V;
+  point.cursor_index = index;
+  point.A_s = cfg_.R_LM * point.cursor / (cfg_.L - 1);
+  const std::vector<double>& w = solution->taps;
+  point.sigma_isi = std::sqrt(solution->isi_V2);
+  point.sigma_n = std::sqrt(toeplitz_form(noise.rx_acf, w));
+  point.sigma_tx = std::sqrt(toeplitz_form(tx_acf, w));
+  point.sigma_xt = std::sqrt(toeplitz_form(crosstalk_acf_sum, w));
+  point.sigma_j = std::sqrt(toeplitz_form(jitter_acf, w));
+  point.dfe_taps = solution->dfe;
+  point.rx_ffe_taps = w;
+  // sigma_e^2 of com-reference.md 3.1 in volts: the residual ISI and w^T R_n w.
+  const double total2 = point.sigma_isi * point.sigma_isi + point.sigma_j * point.sigma_j +
+                        point.sigma_xt * point.sigma_xt + point.sigma_n * point.sigma_n +
+                        point.sigma_tx * point.sigma_tx;
+  point.fom_dB = 20.0 * std::log10(point.A_s / std::sqrt(total2));
+  return point;
+}
+
+template <typename Sample>
+std::optional<FomPoint> FomEvaluator::evaluate_dfe(const CtleContext& context, const double* taps, const Sample& at,
+                                                   std::ptrdiff_t cursor_index, double to_beat) const {
+  const auto N = static_cast<std::ptrdiff_t>(context.pulse.size());
+  const std::ptrdiff_t M = cfg_.M;
   const double cursor = at(cursor_index);
   if (!(cursor > 0.0)) return std::nullopt;
 
@@ -273,6 +365,12 @@ std::optional<FomPoint> FomEvaluator::evaluate(const CtleContext& context, const
                         point.sigma_tx * point.sigma_tx;
   point.fom_dB = 20.0 * std::log10(point.A_s / std::sqrt(total2));
   return point;
+}
+
+std::vector<double> apply_rx_ffe(const ComConfig& cfg, const FomPoint& point, std::vector<double> pulse) {
+  if (point.rx_ffe_taps.empty()) return pulse;
+  return CircularFfe(-cfg.rx_ffe.pre_taps, point.rx_ffe_taps.size(), cfg.M, pulse.size())
+      .apply(pulse, point.rx_ffe_taps.data());
 }
 
 int dfe_span(const ComConfig& cfg) {

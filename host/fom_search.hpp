@@ -11,6 +11,7 @@
 #include "host/com_config.hpp"
 #include "host/eq_grid.hpp"
 #include "host/filters.hpp"
+#include "host/rx_ffe_noise.hpp"
 #include "host/tx_ffe.hpp"
 
 namespace eyesweep {
@@ -24,6 +25,7 @@ struct FomPoint {
   double sigma_tx = 0.0, sigma_isi = 0.0, sigma_j = 0.0, sigma_xt = 0.0, sigma_n = 0.0;
   std::vector<double> dfe_taps;     ///< b(1..span), relative to the cursor (see dfe_span)
   std::vector<int> floating_taps;   ///< 1-based taps of the floating groups, ascending
+  std::vector<double> rx_ffe_taps;  ///< Rx FFE w(-pre .. post), main tap 1; empty without one
 };
 
 /// Taps the DFE spans: N_b, or N_f when floating tap groups (N_bg > 0) may reach that far
@@ -37,6 +39,7 @@ struct CtleContext {
   double sigma_n = 0.0;             ///< eta_0 and the THRU's output noise through H_r and the CTLE
   std::vector<double> fext_weight;  ///< per frequency up to f_b: FEXT power weight
   double next_power = 0.0;          ///< NEXT power sum (independent of the Tx FFE)
+  RxFfeNoiseContext rx_ffe_noise;   ///< the MMSE noise terms it fixes (with an Rx FFE only)
 };
 
 /// Evaluates grid points of one package case.
@@ -46,9 +49,12 @@ class FomEvaluator {
 
   CtleContext make_context(const CtleSetting& ctle) const;
 
-  /// The FOM of one combination, or nothing when the point is not a valid receiver (no
-  /// crossing to anchor the cursor, or a non-positive cursor) or cannot beat `to_beat` dB
-  /// (the script's exact pruning: residual ISI alone already limits it below `to_beat`).
+  /// The FOM of one combination at the best of its sampling points (the cursor rule's,
+  /// offset by each of sample_adjustment; the first best in order of |offset|, earlier
+  /// first), or nothing when no point is a valid receiver (no crossing to anchor the cursor,
+  /// a non-positive cursor) or can beat `to_beat` dB (the script's exact pruning: residual
+  /// ISI alone already limits it below `to_beat`; not with an Rx FFE, which changes the ISI).
+  /// With an Rx FFE its taps and the DFE come from the MMSE solve and the FOM is MMSE's.
   std::optional<FomPoint> evaluate(const CtleContext& context, const double* tx_taps,
                                    double to_beat) const;
 
@@ -69,6 +75,15 @@ class FomEvaluator {
  private:
   /// The sampling point per cfg.cursor_rule, given the pulse (`at`), its length and peak;
   /// nothing when the rule finds none (e.g. no crossing to anchor the MM search).
+  /// The FOM with the cursor at `cursor_index` and the DFE alone.
+  template <typename Sample>
+  std::optional<FomPoint> evaluate_dfe(const CtleContext& context, const double* tx_taps, const Sample& at,
+                                       std::ptrdiff_t cursor_index, double to_beat) const;
+  /// The FOM with the cursor at `cursor_index`, Rx FFE and DFE by MMSE; `noise_acf` holds
+  /// the terms of R_n that do not depend on the sampling point.
+  std::optional<FomPoint> evaluate_mmse(const CtleContext& context, const std::vector<double>& pulse,
+                                        std::ptrdiff_t cursor_index, const std::vector<double>& noise_acf) const;
+
   template <typename Sample>
   std::optional<std::ptrdiff_t> cursor_anchor(const Sample& at, std::ptrdiff_t N, std::ptrdiff_t peak,
                                               double peak_value) const;
@@ -82,6 +97,7 @@ class FomEvaluator {
   std::vector<double> sinc2_;              ///< sinc^2(f T) on those frequencies
   std::vector<double> lag_cos_;            ///< per tap lag d, cos(2 pi f d T) on those frequencies
   double xt_scale_ = 0.0;                  ///< sigma_X^2 2 Delta_f / f_2
+  std::vector<int> sampling_offsets_;      ///< sample_adjustment, in order of |offset|
 };
 
 /// The jitter slopes h_J(n) = (h(s_n + 1) - h(s_n - 1)) M / 2 of an equalised pulse at every
@@ -90,6 +106,10 @@ class FomEvaluator {
 /// end of the pulse zero-padded to cover the DFE span.
 std::vector<double> jitter_slopes(const std::vector<double>& equalized_pulse, std::size_t cursor_index,
                                   int samples_per_ui, int dfe_taps);
+
+/// The pulse after the point's Rx FFE, applied as the script applies it (circularly, taps at
+/// UI spacing); the pulse itself without one.
+std::vector<double> apply_rx_ffe(const ComConfig& cfg, const FomPoint& point, std::vector<double> pulse);
 
 /// The winner of a search and how many points were looked at.
 struct SearchResult {

@@ -83,6 +83,10 @@ std::string fast_engine_limitation(const ComConfig& spec) {
     return "floating DFE tap groups (N_bg = " + std::to_string(spec.floating.N_bg) +
            ") are searched by the reference engine only";
   }
+  if (spec.rx_ffe.enabled()) return "the Rx FFE (solved by MMSE) is searched by the reference engine only";
+  if (spec.sample_adjustment_lo != 0 || spec.sample_adjustment_hi != 0) {
+    return "sample_adjustment (sampling points around the cursor rule's) is searched by the reference engine only";
+  }
   const TxGrid tx = build_tx_grid(spec);
   if (tx.num_taps > static_cast<std::size_t>(search::kMaxTaps)) {
     return "the Tx FFE spans " + std::to_string(tx.num_taps) + " taps; the fast engines take at most " +

@@ -93,6 +93,7 @@ void put_row(RowBuilder& rows, const SweepLayout& layout, const VariantOutcome& 
   rows.put(value(r.equalizer.ctle.g_DC2_dB));
   rows.put_vector(v.ok ? r.equalizer.tx_taps : std::vector<double>{}, layout.tx_taps);
   rows.put_vector(v.ok ? r.equalizer.dfe_taps : std::vector<double>{}, layout.dfe_taps);
+  if (layout.rx_ffe_taps > 0) rows.put_vector(v.ok ? r.equalizer.rx_ffe_taps : std::vector<double>{}, layout.rx_ffe_taps);
   rows.put(static_cast<std::int64_t>(v.ok ? r.equalizer.sampling_phase : -1));
   for (std::size_t k = 0; k < layout.search.names.size(); ++k) {
     rows.put(v.ok ? layout.search.settings[v.setting][k] : kNaN);
@@ -147,6 +148,7 @@ SweepLayout sweep_layout(const SweepSpec& spec, const ComConfig& host) {
   layout.module = spec.channel_sets.empty();
   layout.tx_taps = build_tx_grid(host).num_taps;
   layout.dfe_taps = static_cast<std::size_t>(dfe_span(host));
+  layout.rx_ffe_taps = host.rx_ffe.enabled() ? static_cast<std::size_t>(host.rx_ffe.num_taps()) : 0;
   std::vector<ColumnSpec>& c = layout.columns;
   c.push_back({"variant_index", ColumnType::u64, 1, "", "index of the variant in the sweep", {}});
   for (const std::string& name : layout.parameters) {
@@ -178,6 +180,10 @@ SweepLayout sweep_layout(const SweepSpec& spec, const ComConfig& host) {
   f64("g_DC2_dB", "dB", "winning host CTLE low-frequency gain");
   f64("tx_taps", "1", "winning host Tx FFE taps, c(" + std::to_string(build_tx_grid(host).first_offset) + ") upward", layout.tx_taps);
   f64("dfe_taps", "1", "host DFE taps b(1..), relative to the cursor", layout.dfe_taps);
+  if (layout.rx_ffe_taps > 0) {
+    f64("rx_ffe_taps", "1", "host Rx FFE taps w(" + std::to_string(-host.rx_ffe.pre_taps) + ") upward, main tap 1",
+        layout.rx_ffe_taps);
+  }
   c.push_back({"results/sampling_phase", ColumnType::i64, 1, "samples", "sampling phase t_s mod M", {}});
   for (const std::string& name : layout.search.names) {
     const ParameterInfo& info = info_of(registry, name);

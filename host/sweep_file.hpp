@@ -33,6 +33,7 @@ struct SweepLayout {
   std::vector<std::string> parameters;     ///< swept parameters, in column order
   ModuleSearch search;
   std::size_t tx_taps = 0, dfe_taps = 0;
+  std::size_t rx_ffe_taps = 0;           ///< 0 = the host has no Rx FFE (and no column)
   bool module = true;                      ///< the LPO model's module columns
 };
 

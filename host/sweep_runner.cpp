@@ -324,7 +324,7 @@ SweepOutcome run_sweep(const SweepSpec& spec, const ComConfig& host, const std::
   const std::uint64_t per_variant_points =
       build_tx_grid(host).num_combinations() * build_ctle_grid(host).size() * layout.search.settings.size();
   const std::uint64_t todo = end - first - store->rows();
-  const double row_bytes = 8.0 * static_cast<double>(layout.columns.size() + layout.tx_taps + layout.dfe_taps);
+  const double row_bytes = 8.0 * static_cast<double>(layout.columns.size() + layout.tx_taps + layout.dfe_taps + layout.rx_ffe_taps);
   note("sweep: " + std::to_string(todo) + " variants to compute (shard " + options.shard.text() + " of " +
        std::to_string(variants) + "), " + std::to_string(layout.search.settings.size()) +
        " module settings x " + std::to_string(per_variant_points / layout.search.settings.size()) +

@@ -8,10 +8,13 @@
 namespace eyesweep {
 
 CircularFfe::CircularFfe(const TxGrid& grid, int samples_per_ui, std::size_t length)
+    : CircularFfe(grid.first_offset, grid.num_taps, samples_per_ui, length) {}
+
+CircularFfe::CircularFfe(int first_offset, std::size_t num_taps, int samples_per_ui, std::size_t length)
     : length_(static_cast<std::ptrdiff_t>(length)) {
   ES_EXPECTS(length > 0, "empty pulse");
-  for (std::size_t k = 0; k < grid.num_taps; ++k) {
-    const std::ptrdiff_t shift = (grid.first_offset + static_cast<std::ptrdiff_t>(k)) * samples_per_ui;
+  for (std::size_t k = 0; k < num_taps; ++k) {
+    const std::ptrdiff_t shift = (first_offset + static_cast<std::ptrdiff_t>(k)) * samples_per_ui;
     shifts_.push_back(((shift % length_) + length_) % length_);  // any shift, as circshift
   }
 }

@@ -6,6 +6,7 @@
 #include "io/config_toml.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstddef>
@@ -49,7 +50,11 @@ constexpr std::string_view used_keys[] = {
     "z_bp (FEXT)", "z_bp (RX)", "C_0", "C_1",
     // receiver
     "eta_0", "f_r", "Butterworth", "Bessel_Thomson", "Raised_Cosine", "RC_Start", "RC_end", "g_DC",
-    "g_DC_HP", "f_z", "f_p1", "f_p2", "f_HP_PZ", "Local Search", "f_2",
+    "g_DC_HP", "f_z", "f_p1", "f_p2", "f_HP_PZ", "CTLE_type", "Local Search", "f_2", "ts_anchor",
+    "sample_adjustment",
+    // Rx FFE (solved by MMSE)
+    "ffe_pre_tap_len", "ffe_post_tap_len", "ffe_pre_tap1_max", "ffe_post_tap1_max", "ffe_tapn_max",
+    "num_ui_RXFF_noise", "FFE_OPT_METHOD",
     // DFE, fixed and floating taps
     "N_b", "b_max(1)", "b_max(2..N_b)", "b_min(1)", "b_min(2..N_b)", "N_bg", "N_bf", "N_f",
     "N_bmax", "bmaxg", "B_float_RSS_MAX", "N_tail_start",
@@ -76,9 +81,8 @@ constexpr std::string_view inert_keys[] = {
     // C2M eye (VEC/VEO) only; PMD_type is fixed at C2C below
     "EH_max", "EH_min_test", "Min_VEO_Test", "T_O", "T_h", "samples_for_C2M",
     "Histogram_Window_Weight", "sigma_r", "Qr", "QL",
-    // Rx FFE limits: inert while ffe_pre_tap_len = ffe_post_tap_len = 0 (fixed below)
-    "ffe_tap_step_size", "ffe_main_cursor_min", "ffe_pre_tap1_max", "ffe_post_tap1_max",
-    "ffe_tapn_max", "ffe_backoff",
+    // Rx FFE controls of the script's zero-forcing solver only (the MMSE solve ignores them)
+    "ffe_tap_step_size", "ffe_main_cursor_min", "ffe_backoff",
     // only read with AC_CM_RMS or Enforce Causality on (fixed below)
     "ACCM_MAX_Freq", "Enforce Causality REL_TOL", "Enforce Causality DIFF_TOL",
     "Enforce Causality pulse start tolerance",
@@ -120,10 +124,9 @@ constexpr FixedKey fixed_keys[] = {
     fixed_text("S-parameter magnitude extrapolation policy", "linear_trend_to_DC"),
     fixed_text("S-parameter phase extrapolation policy", "extrap_cubic_to_dc_linear_to_inf"),
     // equaliser variants
-    fixed_text("CTLE_type", "CL93"), fixed_empty("f_HP_Z"), fixed_empty("f_HP_P"),
+    fixed_empty("f_HP_Z"), fixed_empty("f_HP_P"),
     fixed_empty("G_Qual"), fixed_empty("G2_Qual"), fixed_number("GDC_MIN", 0),
-    fixed_number("crusor_gain", 0), fixed_number("N_b_step", 0), fixed_number("ffe_pre_tap_len", 0),
-    fixed_number("ffe_post_tap_len", 0), fixed_text("CDR", "MM"),
+    fixed_number("crusor_gain", 0), fixed_number("N_b_step", 0), fixed_text("CDR", "MM"),
     // noise statistics and numerics
     fixed_number("Noise_Crest_Factor", 0), fixed_number("PDF bin size", 1e-5),
     fixed_number("Force PDF bin size", 0), fixed_number("USE_ETA0_PSD", 0),
@@ -869,6 +872,13 @@ void read_ctle(const Reader& in, ComConfig& cfg) {
       {"f_HP_PZ", &cfg.f_HP_PZ_GHz, 0.0, non_negative},
   };
   read_numbers(in, keys);
+  // CL93 (one stage) and CL120d (with the low-frequency stage) are the one form of
+  // com_config.hpp, told apart by f_HP_PZ; the script also switches to CL120d on g_DC_HP.
+  std::string type = in.text("CTLE_type", "CL93");
+  std::transform(type.begin(), type.end(), type.begin(), [](unsigned char c) { return std::toupper(c); });
+  if (type != "CL93" && type != "CL120D") {
+    in.fail("CTLE_type", in_quotes(type) + " is not supported; use \"CL93\" or \"CL120d\"");
+  }
   const toml::node* g_dc = in.find("g_DC");
   if (g_dc == nullptr) in.fail_missing("g_DC");
   cfg.g_DC_dB = in.to_value_list("g_DC", *g_dc);
@@ -880,6 +890,8 @@ void read_ctle(const Reader& in, ComConfig& cfg) {
     }
   }
 }
+
+void read_sampling_point(const Reader& in, ComConfig& cfg);
 
 void read_receiver(const Reader& in, ComConfig& cfg) {
   const NumberKey keys[] = {
@@ -902,6 +914,69 @@ void read_receiver(const Reader& in, ComConfig& cfg) {
   }
   read_ctle(in, cfg);
   cfg.local_search = in.integer("Local Search", 0, 0);
+  read_sampling_point(in, cfg);
+}
+
+/// The numbers of a key given as a number, an array, or the sheet's string "[a b]".
+std::vector<double> read_number_text(const Reader& in, std::string_view key, const toml::node& node,
+                                     std::string_view example) {
+  const auto* s = node.as_string();
+  if (s == nullptr) return in.to_numbers(key, node);
+  std::string text(s->get());
+  std::replace_if(
+      text.begin(), text.end(), [](char c) { return c == '[' || c == ']' || c == ',' || c == ';'; }, ' ');
+  std::istringstream words(text);
+  std::vector<double> values;
+  for (std::string word; words >> word;) {
+    const auto value = parse_double(word);
+    if (!value) in.fail_at(node, key, "expected numbers such as \"" + std::string(example) + "\", got " + in_quotes(s->get()));
+    values.push_back(*value);
+  }
+  if (values.empty()) in.fail_at(node, key, "expected at least one value, got " + in_quotes(s->get()));
+  return values;
+}
+
+/// ts_anchor (the cursor rule) and sample_adjustment (offsets tried around its point).
+void read_sampling_point(const Reader& in, ComConfig& cfg) {
+  const int anchor = in.integer("ts_anchor", 0, 0);
+  constexpr CursorRule anchors[] = {CursorRule::mueller_muller, CursorRule::peak, CursorRule::max_slope_step};
+  if (anchor > 2) in.fail("ts_anchor", std::to_string(anchor) + " is not 0 (Mueller-Muller), 1 (peak) or 2 (max h(t) - h(t - T))");
+  cfg.cursor_rule = anchors[anchor];
+
+  constexpr std::string_view key = "sample_adjustment";
+  const toml::node* node = in.find(key);
+  if (node == nullptr) return;
+  const std::vector<double> range = read_number_text(in, key, *node, "[-16 16]");
+  // The script's rule: one value v means [0 v].
+  const double lo = range.size() == 1 ? 0.0 : range[0], hi = range.size() == 1 ? range[0] : range[1];
+  if (range.size() > 2 || lo != std::round(lo) || hi != std::round(hi) || lo > hi || std::abs(lo) > 1000 ||
+      std::abs(hi) > 1000) {
+    in.fail_at(*node, key, "expected an integer range [lo hi] of samples with lo <= hi, |lo|, |hi| <= 1000");
+  }
+  cfg.sample_adjustment_lo = static_cast<int>(lo);
+  cfg.sample_adjustment_hi = static_cast<int>(hi);
+}
+
+/// The Rx FFE: tap counts and limits; its taps are solved by MMSE.
+void read_rx_ffe(const Reader& in, ComConfig& cfg) {
+  RxFfe& ffe = cfg.rx_ffe;
+  ffe.pre_taps = in.integer("ffe_pre_tap_len", 0, 0);
+  ffe.post_taps = in.integer("ffe_post_tap_len", 0, 0);
+  if (ffe.num_taps() > 64) in.fail("ffe_post_tap_len", "the Rx FFE has " + std::to_string(ffe.num_taps()) + " taps; at most 64 are supported");
+  const NumberKey keys[] = {
+      {"ffe_pre_tap1_max", &ffe.pre_tap1_max, 0.7, non_negative},
+      {"ffe_post_tap1_max", &ffe.post_tap1_max, 0.7, non_negative},
+      {"ffe_tapn_max", &ffe.tapn_max, 0.7, non_negative},
+  };
+  read_numbers(in, keys);
+  ffe.noise_ui = in.integer("num_ui_RXFF_noise", 2048, 16);
+  if (const toml::node* method = in.find("FFE_OPT_METHOD")) {
+    const std::string name = in.to_string("FFE_OPT_METHOD", *method);
+    if (name != "MMSE") {
+      in.fail_at(*method, "FFE_OPT_METHOD",
+                 in_quotes(name) + " is not supported: eyesweep solves the Rx FFE by MMSE (\"MMSE\", 802.3dj Annex 178A)");
+    }
+  }
 }
 
 /// b_max(2..N_b) / b_min(2..N_b): a number broadcast to N_b - 1 taps, or exactly N_b - 1 values.
@@ -962,23 +1037,7 @@ std::string read_port_order(const Reader& in) {
   constexpr std::string_view key = "Port Order";
   const toml::node* node = in.find(key);
   if (node == nullptr) return "1 3 2 4";
-  std::vector<double> ports;
-  if (const auto* s = node->as_string()) {
-    std::string text(s->get());
-    std::replace_if(
-        text.begin(), text.end(), [](char c) { return c == '[' || c == ']' || c == ','; }, ' ');
-    std::istringstream words(text);
-    for (std::string word; words >> word;) {
-      const auto port = parse_double(word);
-      if (!port) {
-        in.fail_at(*node, key,
-                   "expected four port numbers such as \"[1 3 2 4]\", got " + in_quotes(s->get()));
-      }
-      ports.push_back(*port);
-    }
-  } else {
-    ports = in.to_numbers(key, *node);
-  }
+  const std::vector<double> ports = read_number_text(in, key, *node, "[1 3 2 4]");
   std::vector<double> sorted = ports;
   std::sort(sorted.begin(), sorted.end());
   if (sorted != std::vector<double>{1, 2, 3, 4}) {
@@ -1035,7 +1094,10 @@ void read_options(const toml::table& root, const Reader& sheet, ComConfig& cfg) 
       {"peak", CursorRule::peak},
       {"max_slope_step", CursorRule::max_slope_step}};
   cfg.band_extension = read_choice(in, "band_extension", BandExtension::matlab_trend, extensions);
-  cfg.cursor_rule = read_choice(in, "cursor_rule", CursorRule::mueller_muller, cursor_rules);
+  if (in.find("cursor_rule") != nullptr && sheet.find("ts_anchor") != nullptr) {
+    in.fail("cursor_rule", "also given as the sheet key \"ts_anchor\"; give only one");
+  }
+  cfg.cursor_rule = read_choice(in, "cursor_rule", cfg.cursor_rule, cursor_rules);
 
   constexpr std::string_view sheet_threshold = "Impulse response truncation threshold";
   if (in.find("impulse_truncation_threshold") != nullptr &&
@@ -1060,6 +1122,7 @@ ComConfig read_config(const toml::table& root, const std::string& source) {
   read_board(sheet, cfg);
   read_receiver(sheet, cfg);
   read_dfe(sheet, cfg);
+  read_rx_ffe(sheet, cfg);
   cfg.COM_pass_threshold_dB = sheet.number("COM Pass threshold", 0.0, any_value);
   cfg.port_order = read_port_order(sheet);
   read_options(root, sheet, cfg);

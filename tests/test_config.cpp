@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "host/eq_grid.hpp"
 #include "io/config_toml.hpp"
 #include "kernels/common/error.hpp"
 #include "tests/test_paths.hpp"
@@ -316,6 +317,23 @@ TEST(ShippedConfig, CrCaHoldsTheCrCaSheetIncludingHostBoards) {
   EXPECT_TRUE(cfg.board.include);
 }
 
+TEST(ShippedConfig, Ieee8023djHoldsTheComReferenceSetAndItsGridSizes) {
+  const ComConfig cfg = load_com_config(shipped("ieee8023dj.toml"));
+  EXPECT_DOUBLE_EQ(cfg.f_b_GBd, 106.25);
+  EXPECT_DOUBLE_EQ(cfg.DER_0, 2e-4);
+  EXPECT_DOUBLE_EQ(cfg.f_r, 0.58);
+  EXPECT_DOUBLE_EQ(cfg.eta_0_V2_per_GHz, 6e-9);
+  EXPECT_DOUBLE_EQ(cfg.A_ne, 0.45);
+  EXPECT_EQ(cfg.rx_ffe.pre_taps, 5);
+  EXPECT_EQ(cfg.rx_ffe.num_taps(), 16);
+  EXPECT_DOUBLE_EQ(cfg.rx_ffe.tapn_max, 0.7);
+  EXPECT_EQ(cfg.N_b, 1);
+  EXPECT_EQ(cfg.tx_package.C_d_nF, (std::vector<double>{0.4e-4, 0.9e-4, 1.1e-4}));
+  // com-reference.md section 5: 794,640 legal Tx combinations x 176 CTLE settings.
+  EXPECT_EQ(build_tx_grid(cfg).num_combinations(), 794640u);
+  EXPECT_EQ(build_ctle_grid(cfg).size(), 176u);
+}
+
 // ------------------------------------------------------------------------------------------
 // A small valid configuration that the remaining tests edit
 // ------------------------------------------------------------------------------------------
@@ -555,6 +573,42 @@ TEST(ConfigForms, PortOrderAndEyesweepOptions) {
             1e-5);
 }
 
+TEST(ConfigForms, RxFfeSamplingPointAndCtleType) {
+  const ComConfig plain = ConfigText().parse();
+  EXPECT_FALSE(plain.rx_ffe.enabled());
+  EXPECT_EQ(plain.sample_adjustment_lo, 0);
+  EXPECT_EQ(plain.sample_adjustment_hi, 0);
+  const ComConfig cfg = ConfigText()
+                            .set("ffe_pre_tap_len", "5")
+                            .set("ffe_post_tap_len", "10")
+                            .set("ffe_pre_tap1_max", "0.6")
+                            .set("ffe_post_tap1_max", "0.5")
+                            .set("ffe_tapn_max", "0.4")
+                            .set("FFE_OPT_METHOD", "\"MMSE\"")
+                            .set("ffe_tap_step_size", "0")
+                            .set("ts_anchor", "1")
+                            .set("sample_adjustment", "\"[-16 16]\"")
+                            .set("CTLE_type", "\"CL120d\"")
+                            .parse();
+  EXPECT_TRUE(cfg.rx_ffe.enabled());
+  EXPECT_EQ(cfg.rx_ffe.num_taps(), 16);
+  EXPECT_EQ(cfg.rx_ffe.pre_tap1_max, 0.6);
+  EXPECT_EQ(cfg.rx_ffe.post_tap1_max, 0.5);
+  EXPECT_EQ(cfg.rx_ffe.tapn_max, 0.4);
+  EXPECT_EQ(cfg.rx_ffe.noise_ui, 2048);
+  EXPECT_EQ(cfg.cursor_rule, CursorRule::peak);
+  EXPECT_EQ(cfg.sample_adjustment_lo, -16);
+  EXPECT_EQ(cfg.sample_adjustment_hi, 16);
+  EXPECT_EQ(cfg.ignored_keys, (std::vector<std::string>{"ffe_tap_step_size"}));
+  // The script's rule for one value: [0 v].
+  const ComConfig one = ConfigText().set("sample_adjustment", "3").parse();
+  EXPECT_EQ(one.sample_adjustment_lo, 0);
+  EXPECT_EQ(one.sample_adjustment_hi, 3);
+  const std::string both =
+      error_message([] { ConfigText().set("ts_anchor", "2").option("cursor_rule", "\"peak\"").parse(); });
+  EXPECT_NE(both.find("also given as the sheet key \"ts_anchor\""), std::string::npos) << both;
+}
+
 TEST(ConfigForms, ScriptSwitchesAtTheirDefaultsAreAcceptedAndReported) {
   const ComConfig cfg = ConfigText()
                             .set("INC_PACKAGE", "true")
@@ -563,7 +617,7 @@ TEST(ConfigForms, ScriptSwitchesAtTheirDefaultsAreAcceptedAndReported) {
                             .set("TDR", "1")
                             .parse();
   EXPECT_EQ(cfg.ignored_keys,
-            (std::vector<std::string>{"INC_PACKAGE", "CTLE_type", "G_Qual", "TDR"}));
+            (std::vector<std::string>{"INC_PACKAGE", "G_Qual", "TDR"}));
 }
 
 // ------------------------------------------------------------------------------------------
@@ -654,10 +708,15 @@ INSTANTIATE_TEST_SUITE_P(
         BadValue{"b_min(2..N_b)", "0.5", "b_min(2) = 0.5 is above b_max(2) = 0.2"},
         BadValue{"g_DC_HP", "\"[-4:1:0]\"", "needs the low-frequency pole-zero \"f_HP_PZ\""},
         BadValue{"Port Order", "[1, 2, 2, 4]", "order of the ports 1, 2, 3, 4"},
-        BadValue{"Port Order", "\"[1 x 2 4]\"", "expected four port numbers"},
+        BadValue{"Port Order", "\"[1 x 2 4]\"", "expected numbers such as \"[1 3 2 4]\""},
         // script switches eyesweep implements only at their defaults
         BadValue{"INC_PACKAGE", "0", "only the IEEE script's default (1)"},
-        BadValue{"CTLE_type", "\"CL120e\"", "only the IEEE script's default (\"CL93\")"},
+        BadValue{"CTLE_type", "\"CL120e\"", "is not supported; use \"CL93\" or \"CL120d\""},
+        BadValue{"ts_anchor", "3", "is not 0 (Mueller-Muller)"},
+        BadValue{"sample_adjustment", "\"[4 -4]\"", "integer range [lo hi]"},
+        BadValue{"sample_adjustment", "\"[a b]\"", "expected numbers such as"},
+        BadValue{"FFE_OPT_METHOD", "\"FV-LMS\"", "eyesweep solves the Rx FFE by MMSE"},
+        BadValue{"ffe_pre_tap_len", "-1", "must be >= 0"},
         BadValue{"f_HP_Z", "[1, 2]", "absent or []"},
         BadValue{"RX_CALIBRATION", "1", "only the IEEE script's default (0)"}));
 

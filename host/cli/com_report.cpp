@@ -59,6 +59,8 @@ nlohmann::json case_json(const ComConfig& cfg, const ComCaseResult& c) {
                      {"tx_ffe", tx},
                      {"dfe_taps", c.equalizer.dfe_taps},
                      {"floating_dfe_taps_ui", c.equalizer.floating_taps},
+                     {"rx_ffe", c.equalizer.rx_ffe_taps},
+                     {"rx_ffe_first_offset", -cfg.rx_ffe.pre_taps},
                      {"cursor_sample", c.equalizer.cursor_index},
                      {"sampling_phase", c.equalizer.sampling_phase},
                      {"samples_per_ui", cfg.M}}},
@@ -105,6 +107,10 @@ void print_com_report(std::ostream& out, const ComConfig& cfg, const std::vector
     for (std::size_t k = 0; k < c.equalizer.tx_taps.size(); ++k) {
       out << " " << tx_tap_name(c.equalizer.tx_first_offset + static_cast<int>(k)) << " "
           << format_number("%.3f", c.equalizer.tx_taps[k]);
+    }
+    if (!c.equalizer.rx_ffe_taps.empty()) {
+      out << "\n  Rx FFE       w(" << -cfg.rx_ffe.pre_taps << ".." << cfg.rx_ffe.post_taps << ")";
+      for (double w : c.equalizer.rx_ffe_taps) out << " " << format_number("%.3f", w);
     }
     out << "\n  DFE          b(1.." << c.equalizer.dfe_taps.size() << ")";
     for (double b : c.equalizer.dfe_taps) out << " " << format_number("%.3f", b);
