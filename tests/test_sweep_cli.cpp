@@ -308,6 +308,22 @@ TEST(SweepMeasured, PackageCaseOneReproducesTheIeeeScript) {
   fs::remove_all(dir);
 }
 
+TEST(SweepMmse, The200gExampleStoresItsRxFfeTaps) {
+  const fs::path dir = scratch("mmse");
+  const fs::path out = dir / "lpo200.h5";
+  const CommandResult r = run_eyesweep("sweep " + (fs::path(EYESWEEP_SOURCE_DIR) / "examples" / "lpo_1p6t_dr8.toml").string() +
+                                       " -o " + out.string() + " --variants 1");
+  ASSERT_EQ(r.status, 0) << r.output;
+  const ResultsFile file = ResultsFile::open(out);
+  ASSERT_EQ(std::get<std::vector<std::int8_t>>(file.read("results/ok")), std::vector<std::int8_t>{1});
+  const auto taps = std::get<std::vector<double>>(file.read("results/rx_ffe_taps"));
+  ASSERT_EQ(taps.size(), 16u);  // one variant x 16 taps, the main tap (5 pre-cursor taps before it) 1
+  EXPECT_EQ(taps[5], 1.0);
+  for (double w : taps) EXPECT_LE(std::abs(w), 1.0);
+  EXPECT_TRUE(std::isfinite(std::get<std::vector<double>>(file.read("results/com_dB"))[0]));
+  fs::remove_all(dir);
+}
+
 TEST(SweepInput, BadInputIsRefusedAndNothingIsLost) {
   const fs::path dir = scratch("bad");
   // An unknown parameter: named, with its line.

@@ -421,16 +421,17 @@ TEST(VariantSpace, LinkParametersLayerDefaultsFixedAndVariantValues) {
   EXPECT_NE(values.at("tx_board_loss_dB"), 8.0);
 }
 
-TEST(VariantSpace, ShippedLpoExampleDecodesInsideTheModelRanges) {
+TEST(VariantSpace, ShippedLpoExamplesDecodeInsideTheModelRanges) {
   const std::vector<ParameterInfo> lpo = lpo_parameters(ComConfig{});
-  const SweepSpec spec =
-      load_sweep_spec(std::filesystem::path(EYESWEEP_SOURCE_DIR) / "examples" / "lpo_800g_dr8.toml", lpo);
-  ASSERT_GT(spec.num_variants(), 0u);
-  for (std::uint64_t i = 0; i < std::min<std::uint64_t>(spec.num_variants(), 200); ++i) {
-    const std::map<std::string, double> values = link_parameters(spec, lpo, decode_variant(spec, i));
-    for (const ParameterInfo& info : lpo) {
-      EXPECT_GE(values.at(info.name), info.min) << info.name << " of variant " << i;
-      EXPECT_LE(values.at(info.name), info.max) << info.name << " of variant " << i;
+  for (const char* example : {"lpo_800g_dr8.toml", "lpo_1p6t_dr8.toml"}) {
+    const SweepSpec spec = load_sweep_spec(std::filesystem::path(EYESWEEP_SOURCE_DIR) / "examples" / example, lpo);
+    ASSERT_GT(spec.num_variants(), 0u) << example;
+    for (std::uint64_t i = 0; i < std::min<std::uint64_t>(spec.num_variants(), 200); ++i) {
+      const std::map<std::string, double> values = link_parameters(spec, lpo, decode_variant(spec, i));
+      for (const ParameterInfo& info : lpo) {
+        EXPECT_GE(values.at(info.name), info.min) << info.name << " of variant " << i << " of " << example;
+        EXPECT_LE(values.at(info.name), info.max) << info.name << " of variant " << i << " of " << example;
+      }
     }
   }
 }
