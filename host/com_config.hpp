@@ -80,6 +80,12 @@ struct FloatingTaps {
   int N_tail_start = 0;           ///< UI where the RSS tail limit starts
 };
 
+/// How the Rx FFE's taps are chosen at each grid point.
+enum class RxFfeSolver {
+  mmse,   ///< minimum mean-square error, jointly with the DFE (802.3dj Annex 178A)
+  przf,   ///< pulse-response zero forcing around the cursor and after the DFE
+};
+
 /// The receiver's feed-forward equaliser (802.3dj, Annex 178A): taps at UI spacing around the
 /// main tap, solved per grid point by MMSE jointly with the DFE (com-reference.md section 3.1).
 struct RxFfe {
@@ -89,6 +95,7 @@ struct RxFfe {
   double post_tap1_max = 0.7;     ///< ffe_post_tap1_max: |w(1)| limit, relative to the main tap
   double tapn_max = 0.7;          ///< ffe_tapn_max: limit of every other tap, relative to the main tap
   int noise_ui = 2048;            ///< num_ui_RXFF_noise: UI of the noise sequences behind R_n
+  RxFfeSolver solver = RxFfeSolver::mmse;  ///< [eyesweep] rx_ffe_solver
 
   bool enabled() const { return pre_taps + post_taps > 0; }
   int num_taps() const { return pre_taps + 1 + post_taps; }

@@ -211,14 +211,14 @@ std::optional<FomPoint> FomEvaluator::evaluate(const CtleContext& context, const
     const std::ptrdiff_t cursor_index = *anchor + offset;
     if (cursor_index < 0 || cursor_index >= N) continue;
     std::optional<FomPoint> point =
-        mmse ? evaluate_mmse(context, equalized, cursor_index, crosstalk_acf_sum)
+        mmse ? evaluate_rx_ffe(context, equalized, cursor_index, crosstalk_acf_sum)
              : evaluate_dfe(context, taps, at, cursor_index, best ? std::max(to_beat, best->fom_dB) : to_beat);
     if (point && (!best || point->fom_dB > best->fom_dB)) best = std::move(point);
   }
   return best;
 }
 
-std::optional<FomPoint> FomEvaluator::evaluate_mmse(const CtleContext& context, const std::vector<double>& pulse,
+std::optional<FomPoint> FomEvaluator::evaluate_rx_ffe(const CtleContext& context, const std::vector<double>& pulse,
                                                     std::ptrdiff_t cursor_index,
                                                     const std::vector<double>& crosstalk_acf_sum) const {
   const RxFfeNoiseContext& noise = context.rx_ffe_noise;
@@ -249,7 +249,8 @@ std::optional<FomPoint> FomEvaluator::evaluate_mmse(const CtleContext& context, 
   problem.b_min = cfg_.b_min;
   problem.b_max = cfg_.b_max;
   problem.sigma_x2 = sx2;
-  const std::optional<MmseSolution> solution = solve_mmse(problem);
+  const std::optional<MmseSolution> solution =
+      cfg_.rx_ffe.solver == RxFfeSolver::przf ? solve_przf(problem) : solve_mmse(problem);
   if (!solution) return std::nullopt;
 
   FomPoint point;

@@ -54,7 +54,8 @@ class FomEvaluator {
   /// first), or nothing when no point is a valid receiver (no crossing to anchor the cursor,
   /// a non-positive cursor) or can beat `to_beat` dB (the script's exact pruning: residual
   /// ISI alone already limits it below `to_beat`; not with an Rx FFE, which changes the ISI).
-  /// With an Rx FFE its taps and the DFE come from the MMSE solve and the FOM is MMSE's.
+  /// With an Rx FFE its taps and the DFE come from the MMSE (or PRZF) solve and the FOM is
+  /// A_s over the RMS error sigma_e they leave.
   std::optional<FomPoint> evaluate(const CtleContext& context, const double* tx_taps,
                                    double to_beat) const;
 
@@ -79,9 +80,9 @@ class FomEvaluator {
   template <typename Sample>
   std::optional<FomPoint> evaluate_dfe(const CtleContext& context, const double* tx_taps, const Sample& at,
                                        std::ptrdiff_t cursor_index, double to_beat) const;
-  /// The FOM with the cursor at `cursor_index`, Rx FFE and DFE by MMSE; `noise_acf` holds
-  /// the terms of R_n that do not depend on the sampling point.
-  std::optional<FomPoint> evaluate_mmse(const CtleContext& context, const std::vector<double>& pulse,
+  /// The FOM with the cursor at `cursor_index`, Rx FFE and DFE by MMSE (or PRZF);
+  /// `crosstalk_acf_sum` is the crosstalk's part of R_n, the same at every sampling point.
+  std::optional<FomPoint> evaluate_rx_ffe(const CtleContext& context, const std::vector<double>& pulse,
                                         std::ptrdiff_t cursor_index, const std::vector<double>& noise_acf) const;
 
   template <typename Sample>

@@ -130,41 +130,12 @@ bool clip(std::vector<double>& x, const std::vector<double>& lo, const std::vect
   return moved;
 }
 
-}  // namespace
-
-std::vector<double> autocorrelation(std::span<const double> x, std::size_t lags) {
-  std::vector<double> r(lags, 0.0);
-  for (std::size_t k = 0; k < lags && k < x.size(); ++k) {
-    double s = 0.0;
-    for (std::size_t n = 0; n + k < x.size(); ++n) s += x[n] * x[n + k];
-    r[k] = s;
-  }
-  return r;
-}
-
-double toeplitz_form(std::span<const double> acf, std::span<const double> x) {
-  ES_EXPECTS(acf.size() >= x.size(), "too few autocorrelation lags");
-  double s = 0.0;
-  for (std::size_t i = 0; i < x.size(); ++i) {
-    s += acf[0] * x[i] * x[i];
-    for (std::size_t j = i + 1; j < x.size(); ++j) s += 2.0 * acf[j - i] * x[i] * x[j];
-  }
-  return s;
-}
-
-std::optional<MmseSolution> solve_mmse(const MmseProblem& p) {
-  ES_EXPECTS(p.ffe != nullptr && p.ffe->enabled(), "an MMSE problem needs an Rx FFE");
-  ES_EXPECTS(p.b_min.size() == p.b_max.size(), "DFE limits of different lengths");
-  const std::size_t nw = static_cast<std::size_t>(p.ffe->num_taps()), nb = p.b_max.size();
-  ES_EXPECTS(p.noise_acf.size() >= nw && p.cursor < p.h.size(), "MMSE problem out of range");
-  const MmseSystem sys(p, nb);
-  const std::vector<double> b_lo(p.b_min.begin(), p.b_min.end()), b_hi(p.b_max.begin(), p.b_max.end());
-
-  std::vector<double> w, b;
-  if (!sys.solve_joint(w, b)) return std::nullopt;
-  if (clip(b, b_lo, b_hi) && !sys.solve_for_dfe(b, w)) return std::nullopt;
-
-  // FFE limits relative to the main tap: w(-1) and w(1) have their own, the rest ffe_tapn_max.
+/// What both solvers do after choosing w (h0 w = 1): the FFE limits relative to the main tap
+/// (w(-1) and w(1) have their own, the rest ffe_tapn_max), clipping then renormalising; the
+/// best DFE for the final w, its equalised post-cursors clipped; the residual ISI.
+std::optional<MmseSolution> limit_and_finish(const MmseProblem& p, const MmseSystem& sys, std::vector<double> w,
+                                             const std::vector<double>& b_lo, const std::vector<double>& b_hi) {
+  const std::size_t nw = sys.nw, nb = sys.nb;
   const auto pre = static_cast<std::size_t>(p.ffe->pre_taps);
   const double main = w[pre];
   if (!(main > 0.0)) return std::nullopt;
@@ -179,7 +150,7 @@ std::optional<MmseSolution> solve_mmse(const MmseProblem& p) {
     if (!(gain > 0.0)) return std::nullopt;
     for (double& x : w) x /= gain;
   }
-  // The best DFE for this w: its equalised post-cursors (cursor 1), clipped.
+  std::vector<double> b(nb);
   for (std::size_t k = 0; k < nb; ++k) {
     double s = 0.0;
     for (std::size_t j = 0; j < nw; ++j) s += sys.Hb[k * nw + j] * w[j];
@@ -210,6 +181,70 @@ std::optional<MmseSolution> solve_mmse(const MmseProblem& p) {
   }
   out.isi_V2 = p.sigma_x2 * isi;
   return out;
+}
+
+void check_problem(const MmseProblem& p) {
+  ES_EXPECTS(p.ffe != nullptr && p.ffe->enabled(), "an Rx FFE problem needs an Rx FFE");
+  ES_EXPECTS(p.b_min.size() == p.b_max.size(), "DFE limits of different lengths");
+  ES_EXPECTS(p.noise_acf.size() >= static_cast<std::size_t>(p.ffe->num_taps()) && p.cursor < p.h.size(),
+             "Rx FFE problem out of range");
+}
+
+
+}  // namespace
+
+std::vector<double> autocorrelation(std::span<const double> x, std::size_t lags) {
+  std::vector<double> r(lags, 0.0);
+  for (std::size_t k = 0; k < lags && k < x.size(); ++k) {
+    double s = 0.0;
+    for (std::size_t n = 0; n + k < x.size(); ++n) s += x[n] * x[n + k];
+    r[k] = s;
+  }
+  return r;
+}
+
+double toeplitz_form(std::span<const double> acf, std::span<const double> x) {
+  ES_EXPECTS(acf.size() >= x.size(), "too few autocorrelation lags");
+  double s = 0.0;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    s += acf[0] * x[i] * x[i];
+    for (std::size_t j = i + 1; j < x.size(); ++j) s += 2.0 * acf[j - i] * x[i] * x[j];
+  }
+  return s;
+}
+
+
+std::optional<MmseSolution> solve_mmse(const MmseProblem& p) {
+  check_problem(p);
+  const MmseSystem sys(p, p.b_max.size());
+  const std::vector<double> b_lo(p.b_min.begin(), p.b_min.end()), b_hi(p.b_max.begin(), p.b_max.end());
+  std::vector<double> w, b;
+  if (!sys.solve_joint(w, b)) return std::nullopt;
+  if (clip(b, b_lo, b_hi) && !sys.solve_for_dfe(b, w)) return std::nullopt;
+  return limit_and_finish(p, sys, std::move(w), b_lo, b_hi);
+}
+
+std::optional<MmseSolution> solve_przf(const MmseProblem& p) {
+  check_problem(p);
+  const MmseSystem sys(p, p.b_max.size());
+  const std::size_t nw = sys.nw, nb = sys.nb;
+  const auto pre = static_cast<std::ptrdiff_t>(p.ffe->pre_taps);
+  const auto d = static_cast<std::ptrdiff_t>(p.cursor) + pre;
+  // Rows forced: the pre-cursors d - pre .. d - 1, the cursor d (to 1), and the `post`
+  // post-cursors right after the DFE's span.
+  std::vector<double> A(nw * nw), rhs(nw, 0.0);
+  for (std::size_t r = 0; r < nw; ++r) {
+    const auto offset = static_cast<std::ptrdiff_t>(r) - pre;
+    const std::ptrdiff_t row = offset <= 0 ? d + offset : d + static_cast<std::ptrdiff_t>(nb) + offset;
+    for (std::size_t j = 0; j < nw; ++j) {
+      const std::ptrdiff_t n = row - static_cast<std::ptrdiff_t>(j);
+      A[r * nw + j] = n >= 0 && n < static_cast<std::ptrdiff_t>(p.h.size()) ? p.h[static_cast<std::size_t>(n)] : 0.0;
+    }
+    if (offset == 0) rhs[r] = 1.0;
+  }
+  if (!solve_dense(A, rhs)) return std::nullopt;
+  const std::vector<double> b_lo(p.b_min.begin(), p.b_min.end()), b_hi(p.b_max.begin(), p.b_max.end());
+  return limit_and_finish(p, sys, std::move(rhs), b_lo, b_hi);
 }
 
 }  // namespace eyesweep

@@ -1,6 +1,6 @@
 // The Rx FFE and DFE of one grid point by minimum mean-square error (802.3dj Annex 178A;
-// com-reference.md section 3.1): the constrained solve, the DFE and FFE limits, and the
-// residual ISI of the result. Pure numerics on UI-spaced samples; the noise autocorrelation
+// com-reference.md section 3.1), or by pulse-response zero forcing: the solve, the DFE and
+// FFE limits, and the residual ISI of the result. Pure numerics on UI-spaced samples; the noise autocorrelation
 // comes from rx_ffe_noise.
 #pragma once
 
@@ -38,6 +38,12 @@ struct MmseSolution {
 /// best DFE for the final w. Nothing when the system is singular or the equalised cursor is
 /// not positive.
 std::optional<MmseSolution> solve_mmse(const MmseProblem& problem);
+
+/// The pulse-response zero-forcing alternative (PRZF): w makes the equalised pulse 1 at the
+/// cursor and 0 at the `pre` UI before it and at the `post` UI right after the DFE's span
+/// (the noise plays no part in the choice, only in the FOM); then the same limits and final
+/// DFE as solve_mmse. Nothing when those equations are singular or the cursor not positive.
+std::optional<MmseSolution> solve_przf(const MmseProblem& problem);
 
 /// The quadratic form x^T toeplitz(acf) x, acf of at least x.size() lags.
 double toeplitz_form(std::span<const double> acf, std::span<const double> x);

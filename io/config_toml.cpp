@@ -138,7 +138,7 @@ constexpr FixedKey fixed_keys[] = {
 
 constexpr std::string_view options_table = "eyesweep";
 constexpr std::string_view option_keys[] = {"name", "note", "band_extension", "cursor_rule",
-                                            "impulse_truncation_threshold"};
+                                            "impulse_truncation_threshold", "rx_ffe_solver"};
 
 constexpr int max_tap_offset = 16;                // c(-16) .. c(16)
 constexpr std::size_t max_range_values = 100000;  // a range longer than this is a typo
@@ -1098,6 +1098,13 @@ void read_options(const toml::table& root, const Reader& sheet, ComConfig& cfg) 
     in.fail("cursor_rule", "also given as the sheet key \"ts_anchor\"; give only one");
   }
   cfg.cursor_rule = read_choice(in, "cursor_rule", cfg.cursor_rule, cursor_rules);
+
+  constexpr std::pair<std::string_view, RxFfeSolver> solvers[] = {{"mmse", RxFfeSolver::mmse},
+                                                                    {"przf", RxFfeSolver::przf}};
+  if (in.find("rx_ffe_solver") != nullptr && sheet.find("FFE_OPT_METHOD") != nullptr) {
+    in.fail("rx_ffe_solver", "also given as the sheet key \"FFE_OPT_METHOD\"; give only one");
+  }
+  cfg.rx_ffe.solver = read_choice(in, "rx_ffe_solver", RxFfeSolver::mmse, solvers);
 
   constexpr std::string_view sheet_threshold = "Impulse response truncation threshold";
   if (in.find("impulse_truncation_threshold") != nullptr &&

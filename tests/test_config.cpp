@@ -604,6 +604,13 @@ TEST(ConfigForms, RxFfeSamplingPointAndCtleType) {
   const ComConfig one = ConfigText().set("sample_adjustment", "3").parse();
   EXPECT_EQ(one.sample_adjustment_lo, 0);
   EXPECT_EQ(one.sample_adjustment_hi, 3);
+  EXPECT_EQ(cfg.rx_ffe.solver, RxFfeSolver::mmse);
+  EXPECT_EQ(ConfigText().set("ffe_pre_tap_len", "2").option("rx_ffe_solver", "\"przf\"").parse().rx_ffe.solver,
+            RxFfeSolver::przf);
+  const std::string solvers = error_message([] {
+    ConfigText().set("FFE_OPT_METHOD", "\"MMSE\"").option("rx_ffe_solver", "\"przf\"").parse();
+  });
+  EXPECT_NE(solvers.find("also given as the sheet key \"FFE_OPT_METHOD\""), std::string::npos) << solvers;
   const std::string both =
       error_message([] { ConfigText().set("ts_anchor", "2").option("cursor_rule", "\"peak\"").parse(); });
   EXPECT_NE(both.find("also given as the sheet key \"ts_anchor\""), std::string::npos) << both;

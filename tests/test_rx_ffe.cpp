@@ -175,6 +175,45 @@ TEST(MmseSolve, TapAndDfeLimitsHold) {
   }
 }
 
+TEST(PrzfSolve, ForcesThePreCursorToZero) {
+  const double a = 0.3;
+  const std::vector<double> h{0.0, a, 1.0, 0.0, 0.0};
+  const RxFfe ffe = ffe_of(1, 0);
+  const std::vector<double> acf{1e-3, 0.0}, none;
+  const auto solution = solve_przf(problem_of(h, 2, ffe, acf, none, none, 1.0));
+  ASSERT_TRUE(solution);
+  EXPECT_DOUBLE_EQ(solution->taps[0], -a);  // y(-1) = w(-1) + a = 0
+  EXPECT_EQ(solution->taps[1], 1.0);
+  EXPECT_NEAR(solution->isi_V2, std::pow(a * a, 2), 1e-15);  // what is left: y(-2) = -a^2
+}
+
+TEST(PrzfSolve, ZerosEveryForcedSampleAndNeverBeatsMmse) {
+  std::mt19937 rng(5);
+  for (int trial = 0; trial < 20; ++trial) {
+    const std::size_t cursor = 6;
+    const std::vector<double> h = random_pulse(rng, 30, cursor);
+    const RxFfe ffe = ffe_of(2, 3);
+    const std::vector<double> acf = random_noise_acf(rng, 6, 0.01);
+    const std::vector<double> b_min(2, -10.0), b_max(2, 10.0);
+    const double sx2 = 5.0 / 9.0;
+    const MmseProblem problem = problem_of(h, cursor, ffe, acf, b_min, b_max, sx2);
+    const auto zf = solve_przf(problem);
+    const auto mmse = solve_mmse(problem);
+    ASSERT_TRUE(zf && mmse);
+    // y = h * w at the forced rows: pre-cursors 2, 1 UI before the cursor, and the 3 UI after
+    // the two DFE taps.
+    const auto y = [&](std::size_t at_ui) {  // at_ui relative to the cursor + 10
+      const std::size_t row = cursor + 2 + at_ui - 10;
+      double sum = 0.0;
+      for (std::size_t j = 0; j < zf->taps.size(); ++j) sum += row >= j && row - j < h.size() ? zf->taps[j] * h[row - j] : 0.0;
+      return sum;
+    };
+    EXPECT_NEAR(y(10), zf->cursor_V, 1e-12);
+    for (std::size_t k : {8u, 9u, 13u, 14u, 15u}) EXPECT_NEAR(y(k), 0.0, 1e-12) << "trial " << trial << " row " << k;
+    EXPECT_LE(mse(h, cursor, ffe, acf, mmse->taps, mmse->dfe, sx2), mse(h, cursor, ffe, acf, zf->taps, zf->dfe, sx2) * (1 + 1e-12));
+  }
+}
+
 TEST(MmseSolve, ToeplitzFormAndAutocorrelation) {
   const std::vector<double> x{1.0, -2.0, 0.5};
   EXPECT_EQ(autocorrelation(x, 4), (std::vector<double>{5.25, -3.0, 0.5, 0.0}));
@@ -245,6 +284,18 @@ TEST_F(RxFfeOnVita, TheWinnersPulseDfeAndFomTermsAgree) {
     }
     EXPECT_EQ(c.equalizer.rx_ffe_taps, p.rx_ffe_taps);
     EXPECT_GT(c.com_dB, 0.0);
+  }
+}
+
+TEST_F(RxFfeOnVita, MmseBeatsZeroForcingWhenNoTapLimitBinds) {
+  ComConfig cfg = mmse_config();
+  cfg.rx_ffe = ffe_of(2, 4, 100.0);
+  const ComResult mmse = run_com(cfg, *channels_);
+  cfg.rx_ffe.solver = RxFfeSolver::przf;
+  const ComResult zf = run_com(cfg, *channels_);
+  for (std::size_t c = 0; c < 2; ++c) {
+    EXPECT_GE(mmse.cases[c].fom_dB, zf.cases[c].fom_dB) << "case " << c;
+    EXPECT_EQ(zf.cases[c].equalizer.rx_ffe_taps.size(), 7u);
   }
 }
 
