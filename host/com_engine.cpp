@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "host/impulse_response.hpp"
+#include "host/local_search.hpp"
 #include "host/tx_ffe.hpp"
 #include "kernels/common/error.hpp"
 
@@ -21,7 +22,7 @@ double seconds_since(clock_type::time_point start) {
 
 }  // namespace
 
-void check_supported(const ComConfig& cfg, std::vector<std::string>& notes) {
+void check_supported(const ComConfig& cfg, std::vector<std::string>& notes, bool follows_local_search) {
   // Bounds that keep memory and run time finite; the sheets use far smaller values.
   const auto refuse = [&](const std::string& what) { throw InputError(cfg.source + ": " + what); };
   if (cfg.M > 256) refuse("M = " + std::to_string(cfg.M) + ": at most 256 samples per UI are supported");
@@ -43,9 +44,13 @@ void check_supported(const ComConfig& cfg, std::vector<std::string>& notes) {
     refuse("an Rx FFE (ffe_pre_tap_len, ffe_post_tap_len) with floating DFE tap groups (N_bg = " +
            std::to_string(ft.N_bg) + ") is not supported yet");
   }
-  if (cfg.local_search != 0) {
+  if (cfg.local_search != 0 && follows_local_search) {
     notes.push_back("Local Search = " + std::to_string(cfg.local_search) +
-                    " ignored: the search is exhaustive (its optimum is the global one)");
+                    " followed: the IEEE script's pruned search, whose optimum need not be the global one");
+  } else if (cfg.local_search != 0) {
+    notes.push_back("Local Search = " + std::to_string(cfg.local_search) +
+                    " ignored: the search is exhaustive (its optimum is the global one; eyesweep com "
+                    "--local-search follows it)");
   }
   if (cfg.package_cases.empty()) throw InputError(cfg.source + ": no package case selected");
   constexpr std::size_t kMaxCtleSettings = 10000;  // each holds a pulse; the sheets have <= 200
@@ -94,7 +99,10 @@ ComCaseResult run_case(const ComConfig& cfg, const std::vector<LoadedChannel>& c
   const CaseResponses responses = prepare_case(cfg, channels, package_case);
   const FomEvaluator evaluator(responses, cfg, tx_grid);
   const auto search_start = clock_type::now();
-  const SearchResult search = search_equalizer(evaluator, ctle_grid, tx_grid, options.threads);
+  const SearchResult search =
+      options.follow_local_search && cfg.local_search > 0
+          ? search_equalizer_local(evaluator, cfg, ctle_grid, tx_grid, cfg.local_search, options.threads)
+          : search_equalizer(evaluator, ctle_grid, tx_grid, options.threads);
   const double search_seconds = seconds_since(search_start);
   ComCaseResult result = analyse_winner(cfg, evaluator, tx_grid, ctle_grid, search);
   result.package_case = package_case;
@@ -195,7 +203,7 @@ ComResult run_com(const ComConfig& sheet, const std::vector<LoadedChannel>& chan
                            ") switched off: fixed taps only, the result is not the sheet's COM");
     cfg.floating.N_bg = 0;
   }
-  check_supported(cfg, result.notes);
+  check_supported(cfg, result.notes, options.follow_local_search);
   for (const LoadedChannel& channel : channels) {
     result.notes.insert(result.notes.end(), channel.warnings.begin(), channel.warnings.end());
   }

@@ -19,6 +19,9 @@ struct ComRunOptions {
   /// Switch off floating DFE tap groups (N_bg > 0): the fixed taps only, e.g. to see what
   /// the floating taps gain.
   bool ignore_floating_taps = false;
+  /// Follow the sheet's `Local Search` (> 0) as the IEEE script does: a sequential pruned
+  /// search whose optimum need not be the global one (local_search.hpp).
+  bool follow_local_search = false;
 };
 
 /// The chosen equaliser of one package case.
@@ -73,8 +76,9 @@ ComResult run_com(const ComConfig& cfg, const std::vector<LoadedChannel>& channe
 
 /// Refuses (InputError naming the configuration) what no engine supports: M > 256, L > 16,
 /// N_b or N_f > 1000, floating groups without room, more than 10000 CTLE settings, an empty
-/// Tx grid, no package case; adds notes about choices the engines do not follow.
-void check_supported(const ComConfig& cfg, std::vector<std::string>& notes);
+/// Tx grid, no package case; adds notes about choices the engines do not follow (the sheet's
+/// Local Search unless `follows_local_search`).
+void check_supported(const ComConfig& cfg, std::vector<std::string>& notes, bool follows_local_search = false);
 
 /// The IEEE script's warnings about a THRU's frequency points (band, first point, step), as
 /// notes.

@@ -25,6 +25,7 @@ struct ValidationCase {
   std::string config;                       ///< relative to the project root
   std::vector<ChannelInput> channels;       ///< THRU first
   std::vector<ScriptCaseResult> script;     ///< per package case
+  bool local_search_rows = false;           ///< the script's rows come from its sheet's Local Search
 };
 
 /// Every validation case of reference-results.md (exhaustive search; the floating-tap sheets'

@@ -136,6 +136,22 @@ TEST(Cli, ReportsThePackageCaseNumberOfTheSheet) {
   EXPECT_EQ(r.output.find("Package case 1"), std::string::npos) << r.output;
 }
 
+TEST(Cli, LocalSearchFollowsTheSheetOnTheReferenceEngineOnly) {
+  const std::string sheet =
+      modified_config("vita_kr4.toml", "M = 32", "M = 32\n\"Local Search\" = 1", "local1.toml");
+  const CommandResult followed = run("com --config " + sheet + " --thru " + vita("example2_THRU.s4p") + " --local-search");
+  ASSERT_EQ(followed.status, 0) << followed.output;
+  EXPECT_NE(followed.output.find("Local Search = 1 followed"), std::string::npos) << followed.output;
+  EXPECT_NE(followed.output.find(" of 2015 grid points"), std::string::npos) << followed.output;
+  const CommandResult ignored = run("com --config " + sheet + " --thru " + vita("example2_THRU.s4p"));
+  ASSERT_EQ(ignored.status, 0) << ignored.output;
+  EXPECT_NE(ignored.output.find("--local-search follows it"), std::string::npos) << ignored.output;
+  const CommandResult refused =
+      run("com --config " + sheet + " --thru " + vita("example2_THRU.s4p") + " --local-search --backend cpu");
+  EXPECT_EQ(refused.status, 2) << refused.output;
+  EXPECT_NE(refused.output.find("--local-search runs on the reference engine"), std::string::npos) << refused.output;
+}
+
 TEST(Cli, TooFewFrequencyPointsIsRefusedNamingTheFile) {
   const auto path = temp_path("five_points.s4p");
   {

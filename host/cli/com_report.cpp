@@ -120,8 +120,10 @@ void print_com_report(std::ostream& out, const ComConfig& cfg, const std::vector
     }
     out << "\n  sampling     t_s at sample " << c.equalizer.cursor_index << " (phase "
         << c.equalizer.sampling_phase << " of " << cfg.M << ")\n";
-    out << "  search       " << c.grid_points << " grid points (" << c.ctle_settings << " CTLE x "
-        << c.legal_tx_combinations << " Tx) in " << format_number("%.2f s", c.search_seconds) << "\n";
+    const std::size_t grid = c.ctle_settings * c.legal_tx_combinations;
+    out << "  search       " << c.grid_points << (c.grid_points < grid ? " of " + std::to_string(grid) : "")
+        << " grid points (" << c.ctle_settings << " CTLE x " << c.legal_tx_combinations << " Tx) in "
+        << format_number("%.2f s", c.search_seconds) << "\n";
   }
   const ComCaseResult& worst = result.cases[result.worst_case];
   out << "\nCOM = " << format_number("%.3f dB", result.com_dB) << " (worst: package case " << worst.lengths.sheet_case

@@ -83,15 +83,24 @@ void add_com_search_options(CLI::App& command, ComSearchArguments& search, const
   command.add_flag("--ignore-floating-taps", search.ignore_floating_taps,
                    "switch off floating DFE tap groups (N_bg > 0): fixed taps only, e.g. to see what "
                    "the floating taps gain (the result is then not the sheet's COM)");
+  command.add_flag("--local-search", search.local_search,
+                   "follow the sheet's Local Search pruning as the IEEE script does (a sequential search on "
+                   "the reference engine; its optimum need not be the global one). Without it the search is "
+                   "exhaustive");
 }
 
 ComResult search_com(const ComConfig& config, const std::vector<LoadedChannel>& channels,
                      const ComSearchArguments& search, std::ostream& log) {
   const Backend backend = parse_backend(search.backend);
-  if (backend == Backend::reference) {
+  if (search.local_search && backend != Backend::reference && backend != Backend::automatic) {
+    throw InputError("--local-search runs on the reference engine; use --backend reference or auto");
+  }
+  if (backend == Backend::reference || search.local_search) {
+    if (backend != Backend::reference) log << "engine: reference engine (auto: --local-search)\n";
     ComRunOptions run_options;
     run_options.threads = search.threads;
     run_options.ignore_floating_taps = search.ignore_floating_taps;
+    run_options.follow_local_search = search.local_search;
     return run_com(config, channels, run_options);
   }
   ComConfig searched = config;

@@ -35,10 +35,11 @@ Link parse_link(const LinkArguments& link);
 /// Prints, on `out`, the configuration keys that have no effect (a note, not an error).
 void note_ignored_keys(std::ostream& out, const ComConfig& config);
 
-/// How COM's equaliser search runs: --threads, --backend, --ignore-floating-taps.
+/// How COM's equaliser search runs: --threads, --backend, --ignore-floating-taps, --local-search.
 struct ComSearchArguments {
   unsigned threads = 0;
   bool ignore_floating_taps = false;
+  bool local_search = false;
   std::string backend = "reference";
 };
 
