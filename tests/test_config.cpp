@@ -334,6 +334,27 @@ TEST(ShippedConfig, Ieee8023djHoldsTheComReferenceSetAndItsGridSizes) {
   EXPECT_EQ(build_ctle_grid(cfg).size(), 176u);
 }
 
+TEST(ShippedConfig, The200gExploratorySheetsHoldTheirFloatingTapsFilterAndPackage) {
+  for (const char* name : {"ieee8023df_200g_ca_kr.toml", "ieee8023df_200g_c2c.toml"}) {
+    SCOPED_TRACE(name);
+    const ComConfig cfg = load_com_config(shipped(name));
+    EXPECT_DOUBLE_EQ(cfg.f_b_GBd, 106.25);
+    EXPECT_EQ(cfg.N_b, 24);
+    EXPECT_EQ(cfg.floating.N_bg, 6);
+    EXPECT_EQ(cfg.floating.N_f, 120);
+    EXPECT_DOUBLE_EQ(cfg.floating.bmaxg, 0.2);
+    EXPECT_TRUE(cfg.Raised_Cosine);
+    EXPECT_DOUBLE_EQ(cfg.RC_start_GHz, 67.0);
+    EXPECT_DOUBLE_EQ(cfg.RC_end_GHz, 79.6875);
+    EXPECT_EQ(cfg.package_cases.size(), 3u);
+    EXPECT_EQ(cfg.package_cases[2].z_p_tx_mm, (std::vector<double>{45, 1, 0.1, 0.58}));
+    EXPECT_EQ(cfg.tx_package.Z_c_ohm, (std::vector<double>{92, 70, 80, 100}));
+    EXPECT_EQ(build_tx_grid(cfg).num_combinations(), 2965u);  // com-reference.md section 5
+  }
+  EXPECT_EQ(build_ctle_grid(load_com_config(shipped("ieee8023df_200g_ca_kr.toml"))).size(), 98u);
+  EXPECT_EQ(build_ctle_grid(load_com_config(shipped("ieee8023df_200g_c2c.toml"))).size(), 95u);
+}
+
 // ------------------------------------------------------------------------------------------
 // A small valid configuration that the remaining tests edit
 // ------------------------------------------------------------------------------------------
