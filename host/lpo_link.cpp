@@ -61,6 +61,10 @@ constexpr std::array kFields{
   Field{"extinction_ratio_dB", "dB", &LpoLink::extinction_ratio_dB, 0.5, 20.0, false, false, "extinction ratio at drive_swing_ref_Vppd"},
   Field{"rin_oma_dB_per_Hz", "dB/Hz", &LpoLink::rin_oma_dB_per_Hz, -250.0, -110.0, false, false, "laser RIN relative to OMA (RIN_xOMA), reflection (MPI) noise included"},
   Field{"fiber_loss_dB", "dB", &LpoLink::fiber_loss_dB, 0.0, 20.0, false, false, "fiber and connector optical loss"},
+  Field{"fiber_length_km", "km", &LpoLink::fiber_length_km, 0.0, 40.0, false, false, "fiber length (for its dispersion; its loss is fiber_loss_dB)"},
+  Field{"fiber_dispersion_ps_per_nm_km", "ps/(nm km)", &LpoLink::fiber_dispersion_ps_per_nm_km, -30.0, 30.0, false, false, "chromatic dispersion D at the wavelength"},
+  Field{"wavelength_nm", "nm", &LpoLink::wavelength_nm, 800.0, 1700.0, false, false, "optical wavelength"},
+  Field{"modulator_chirp", "1", &LpoLink::modulator_chirp, -5.0, 5.0, false, false, "modulator chirp factor alpha (0 = chirp-free)"},
   Field{"shot_noise", "1", &LpoLink::shot_noise, 0.0, 1.0, true, false, "photocurrent shot noise: 1 = on, 0 = off (ideal-optics checks)"},
   Field{"pd_responsivity_A_per_W", "A/W", &LpoLink::pd_responsivity_A_per_W, 0.1, 1.5, false, false, "photodiode responsivity"},
   Field{"tia_transimpedance_dBohm", "dBohm", &LpoLink::tia_transimpedance_dBohm, 40.0, 90.0, false, false, "TIA maximum transimpedance"},
@@ -95,6 +99,19 @@ cd butterworth2(double f_GHz, double f_3dB_GHz) {
   const double x = f_GHz / f_3dB_GHz;
   return 1.0 / cd{1.0 - x * x, std::numbers::sqrt2 * x};
 }
+/// Small-signal intensity response of a dispersive fiber to a modulator with chirp alpha:
+/// cos(theta) - alpha sin(theta), theta = pi lambda^2 D L f^2 / c (the power fading of IM/DD
+/// links; a constant group delay is left out).
+double dispersion_response(double f_GHz, const LpoLink& link) {
+  constexpr double kSpeedOfLight_m_per_s = 299792458.0;
+  const double lambda_m = link.wavelength_nm * 1e-9;
+  const double D_s_per_m2 = link.fiber_dispersion_ps_per_nm_km * 1e-6;  // ps/(nm km) = 1e-6 s/m^2
+  const double f_Hz = f_GHz * 1e9;
+  const double theta = std::numbers::pi * lambda_m * lambda_m * D_s_per_m2 * link.fiber_length_km * 1e3 * f_Hz *
+                       f_Hz / kSpeedOfLight_m_per_s;
+  return std::cos(theta) - link.modulator_chirp * std::sin(theta);
+}
+
 cd single_pole(double f_GHz, double f_3dB_GHz) {
   return f_3dB_GHz == 0.0 ? cd{1.0} : 1.0 / cd{1.0, f_GHz / f_3dB_GHz};
 }
@@ -285,7 +302,7 @@ LpoVariant build_lpo_variant(const LpoLink& link, const ComConfig& host) {
                    module_ctle(f[i], link.tia_ctle_dB, link.tia_ctle_pole_GHz);
     const cd module = driver_gain * butterworth2(f[i], link.driver_bandwidth_GHz) *
                       module_ctle(f[i], link.driver_ctle_dB, link.driver_ctle_pole_GHz) *
-                      modulator_gain * modulator * fiber * R * tia;
+                      modulator_gain * modulator * fiber * dispersion_response(f[i], link) * R * tia;
     s21[i] = tx_board.s21[i] * module * rx_board.s21[i];
     const double at_module_output = (S_i * std::norm(tia) + v_drv * v_drv * std::norm(module)) * 1e9;
     if (i > 0) module_noise_V2 += at_module_output * (f[i] - f[i - 1]);

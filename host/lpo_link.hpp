@@ -48,6 +48,10 @@ struct LpoLink {
   double rin_oma_dB_per_Hz = -145.0;      ///< laser RIN relative to the OMA (RIN_xOMA), MPI included
   // fiber (7) and photodiode (8)
   double fiber_loss_dB = 1.5;
+  double fiber_length_km = 0.0;           ///< 0: dispersion has no effect
+  double fiber_dispersion_ps_per_nm_km = 0.0;  ///< D at the wavelength (O band: about -2.3 .. 1.5)
+  double wavelength_nm = 1310.0;
+  double modulator_chirp = 0.0;           ///< alpha (Henry factor): 0 for a push-pull Mach-Zehnder
   double pd_responsivity_A_per_W = 0.8;
   double shot_noise = 1.0;                ///< 1: photocurrent shot noise on; 0: off (ideal optics)
   // TIA (9)

@@ -89,6 +89,41 @@ TEST(LpoLink, BoardLossAtNyquistIsAsAsked) {
   EXPECT_NEAR(loss, 12.0, 0.01);  // matched 100 ohm lines: S21 is the line's propagation alone
 }
 
+TEST(LpoLink, DispersionFadesThePowerAsItsClosedForm) {
+  const ComConfig host = host_config();
+  const LpoVariant clean = build_lpo_variant(ideal_link(host), host);
+  LpoLink link = ideal_link(host);
+  link.fiber_length_km = 10.0;
+  link.fiber_dispersion_ps_per_nm_km = 17.0;  // C band on 10 km: the first fading null is in band
+  link.wavelength_nm = 1550.0;
+  const LpoVariant chirp_free = build_lpo_variant(link, host);
+  link.modulator_chirp = -1.0;
+  const LpoVariant chirped = build_lpo_variant(link, host);
+  const auto& f = thru_of(clean).network.freq_hz;
+  const double c = 299792458.0, lambda = 1550e-9, D = 17e-6, L = 10e3;
+  for (std::size_t i = 0; i < f.size(); i += 997) {
+    const double theta = std::numbers::pi * lambda * lambda * D * L * f[i] * f[i] / c;
+    const std::complex<double> reference = thru_of(clean).network.sdd21[i];
+    EXPECT_NEAR(std::abs(thru_of(chirp_free).network.sdd21[i] - reference * std::cos(theta)), 0.0, 1e-12) << f[i];
+    EXPECT_NEAR(std::abs(thru_of(chirped).network.sdd21[i] - reference * (std::cos(theta) + std::sin(theta))), 0.0,
+                1e-12)
+        << f[i];
+  }
+  // Null of the chirp-free response: theta = pi / 2 at f = sqrt(c / (2 lambda^2 D L)), 14.1 GHz.
+  const double null_Hz = std::sqrt(c / (2.0 * lambda * lambda * D * L));
+  std::size_t k = 0;
+  while (f[k] < null_Hz) ++k;
+  EXPECT_LT(std::abs(thru_of(chirp_free).network.sdd21[k]), 2e-3 * std::abs(thru_of(clean).network.sdd21[k]));
+  // O band over 500 m (the LPO DR case): under 0.01 dB at the 100G Nyquist frequency.
+  link = ideal_link(host);
+  link.fiber_length_km = 0.5;
+  link.fiber_dispersion_ps_per_nm_km = -2.3;
+  const LpoVariant dr = build_lpo_variant(link, host);
+  std::size_t nyquist = 0;
+  while (f[nyquist] < 26.5625e9) ++nyquist;
+  EXPECT_LT(-20.0 * std::log10(std::abs(thru_of(dr).network.sdd21[nyquist] / thru_of(clean).network.sdd21[nyquist])), 0.01);
+}
+
 TEST(LpoLink, TiaNoiseIsItsDensityTimesTheNoiseBandwidth) {
   const ComConfig host = host_config();
   LpoLink link = ideal_link(host);
