@@ -321,6 +321,9 @@ TEST(SweepMmse, The200gExampleStoresItsRxFfeTaps) {
   EXPECT_EQ(taps[5], 1.0);
   for (double w : taps) EXPECT_LE(std::abs(w), 1.0);
   EXPECT_TRUE(std::isfinite(std::get<std::vector<double>>(file.read("results/com_dB"))[0]));
+  const CommandResult inspected = run_eyesweep("inspect " + out.string() + " --variant 0");
+  ASSERT_EQ(inspected.status, 0) << inspected.output;
+  EXPECT_NE(inspected.output.find("Rx FFE taps (main tap 1):"), std::string::npos) << inspected.output;
   fs::remove_all(dir);
 }
 

@@ -91,6 +91,10 @@ void run_inspect(const std::string& path, std::uint64_t index) {
         << "  host CTLE g_DC " << r.equalizer.ctle.g_DC_dB << " dB, g_DC2 " << r.equalizer.ctle.g_DC2_dB
         << " dB; sampling phase " << r.equalizer.sampling_phase << "\n  Tx taps:";
     for (double c : r.equalizer.tx_taps) out << " " << c;
+    if (!r.equalizer.rx_ffe_taps.empty()) {
+      out << "\n  Rx FFE taps (main tap 1):";
+      for (double w : r.equalizer.rx_ffe_taps) out << " " << w;
+    }
     out << "\n  DFE taps:";
     for (double b : r.equalizer.dfe_taps) out << " " << b;
     out << "\n";
