@@ -86,8 +86,9 @@ constexpr std::string_view inert_keys[] = {
     // only read with AC_CM_RMS or Enforce Causality on (fixed below)
     "ACCM_MAX_Freq", "Enforce Causality REL_TOL", "Enforce Causality DIFF_TOL",
     "Enforce Causality pulse start tolerance",
-    // development switches and obsolete keys
-    "Dynamic TXFFE", "FloatingDFE_Development", "FT_COOP", "inc_reflect_board"};
+    // development switches and obsolete keys; "N-g" and "N-max" are spellings of N_bg and
+    // N_f in the 802.3dj comparison sheet that the script does not read
+    "Dynamic TXFFE", "FloatingDFE_Development", "FT_COOP", "inc_reflect_board", "N-g", "N-max"};
 
 /// A key that changes the COM computation but that eyesweep implements only at the IEEE
 /// script's default: accepted (and reported back) at that value, refused at any other.
@@ -134,7 +135,7 @@ constexpr FixedKey fixed_keys[] = {
     fixed_number("EXE_MODE", 1), fixed_number("Optimize_loop_speed_up", 0),
     // what is computed: COM of a C2C link, not a receiver calibration, C2M eye or TDECQ
     fixed_number("RX_CALIBRATION", 0), fixed_text("PMD_type", "C2C"), fixed_text("PHY", "C2C"),
-    fixed_number("EH_min", 0), fixed_number("TDECQ", 0), fixed_number("WC_PORTZ", 0)};
+    fixed_number("EH_min", 0), fixed_number("TDECQ", 0), fixed_number("WC_PORTZ", 0), fixed_number("MLSE", 0)};
 
 constexpr std::string_view options_table = "eyesweep";
 constexpr std::string_view option_keys[] = {"name", "note", "band_extension", "cursor_rule",

@@ -334,6 +334,19 @@ TEST(ShippedConfig, Ieee8023djHoldsTheComReferenceSetAndItsGridSizes) {
   EXPECT_EQ(build_ctle_grid(cfg).size(), 176u);
 }
 
+TEST(ShippedConfig, TheDjComparisonSheetLoadsWithItsRxFfeAndSamplingSweep) {
+  const ComConfig cfg = load_com_config(shipped("ieee8023dj_pychopmarg.toml"));
+  EXPECT_EQ(cfg.rx_ffe.pre_taps, 5);
+  EXPECT_EQ(cfg.rx_ffe.post_taps, 10);
+  EXPECT_DOUBLE_EQ(cfg.rx_ffe.tapn_max, 1.0);
+  EXPECT_EQ(cfg.cursor_rule, CursorRule::peak);
+  EXPECT_EQ(cfg.sample_adjustment_lo, -16);
+  EXPECT_EQ(cfg.sample_adjustment_hi, 16);
+  EXPECT_TRUE(cfg.Raised_Cosine);
+  EXPECT_EQ(build_tx_grid(cfg).num_combinations(), 1u);  // no Tx FFE, no CTLE: one grid point
+  EXPECT_EQ(build_ctle_grid(cfg).size(), 1u);
+}
+
 TEST(ShippedConfig, The200gExploratorySheetsHoldTheirFloatingTapsFilterAndPackage) {
   for (const char* name : {"ieee8023df_200g_ca_kr.toml", "ieee8023df_200g_c2c.toml"}) {
     SCOPED_TRACE(name);
