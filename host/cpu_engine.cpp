@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "host/fast_search.hpp"
+#include "host/mmse_search.hpp"
 #include "host/parallel.hpp"
 #include "kernels/common/error.hpp"
 
@@ -18,9 +19,18 @@ VariantResult run_variant(const ComConfig& spec, const ChannelVariant& variant, 
                           std::size_t top_k, unsigned threads) {
   const auto start = std::chrono::steady_clock::now();
   const PreparedVariant prepared(variant_config(spec, variant), *variant.channels, grid);
-  const BatchTables tables = build_tables({&prepared}, grid, threads);
-  const auto search_start = std::chrono::steady_clock::now();
-  std::vector<GridPointScore> best = cpu_search(prepared, grid, tables, 0, threads, std::max<std::size_t>(top_k, kFallbackPoints));
+  const std::size_t keep = std::max<std::size_t>(top_k, kFallbackPoints);
+  std::vector<GridPointScore> best;
+  auto search_start = std::chrono::steady_clock::now();
+  if (spec.rx_ffe.enabled()) {
+    const MmseSearch mmse(prepared, grid, threads);  // the MMSE Rx FFE receiver's tables
+    search_start = std::chrono::steady_clock::now();
+    best = mmse.search(threads, keep);
+  } else {
+    const BatchTables tables = build_tables({&prepared}, grid, threads);
+    search_start = std::chrono::steady_clock::now();
+    best = cpu_search(prepared, grid, tables, 0, threads, keep);
+  }
   const double search_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - search_start).count();
   VariantResult result = finish_variant(prepared, grid, std::move(best), top_k);
   result.com.search_seconds = search_seconds;
@@ -36,7 +46,9 @@ std::string CpuEngine::device() const {
 
 std::vector<VariantResult> CpuEngine::run(const EngineBatch& batch) {
   check_batch(batch);
-  const SearchGrid grid(*batch.spec);
+  // With an Rx FFE the FOM's crosstalk comes from the MMSE noise terms: no |H_ffe| series.
+  const bool rx_ffe = batch.spec->rx_ffe.enabled();
+  const SearchGrid grid(*batch.spec, rx_ffe ? CrosstalkSum::direct : CrosstalkSum::automatic, FastEngine::cpu);
   const std::size_t n = batch.variants.size();
   std::vector<VariantResult> results(n);
   // Many variants: one per thread (no synchronisation inside); few: all threads on each.

@@ -83,17 +83,19 @@ std::unique_ptr<Engine> make_engine(Backend backend, const ComConfig& spec, cons
   const auto say = [&](std::string text) {
     if (choice) *choice = std::move(text);
   };
-  const std::string limitation = fast_engine_limitation(spec);
+  // The CPU engine searches a superset of what the CUDA engine searches (the MMSE Rx FFE).
+  const std::string cpu_limitation = fast_engine_limitation(spec, FastEngine::cpu);
+  const std::string cuda_limitation = fast_engine_limitation(spec, FastEngine::cuda);
   switch (backend) {
     case Backend::reference:
       say("reference engine (asked for)");
       return std::make_unique<ReferenceEngine>(options.threads);
     case Backend::cpu:
-      if (!limitation.empty()) throw InputError("--backend cpu: " + spec.source + ": " + limitation);
+      if (!cpu_limitation.empty()) throw InputError("--backend cpu: " + spec.source + ": " + cpu_limitation);
       say("cpu engine (asked for)");
       return std::make_unique<CpuEngine>(options.threads);
     case Backend::cuda: {
-      if (!limitation.empty()) throw InputError("--backend cuda: " + spec.source + ": " + limitation);
+      if (!cuda_limitation.empty()) throw InputError("--backend cuda: " + spec.source + ": " + cuda_limitation);
       if (!built_with_cuda()) throw InputError("--backend cuda: this eyesweep was built without CUDA (no nvcc found)");
       const std::optional<CudaDeviceInfo> gpu = usable_cuda_device();
       if (!gpu) {
@@ -106,9 +108,13 @@ std::unique_ptr<Engine> make_engine(Backend backend, const ComConfig& spec, cons
     case Backend::automatic:
       break;
   }
-  if (!limitation.empty()) {
-    say("reference engine (auto: " + limitation + ")");
+  if (!cpu_limitation.empty()) {
+    say("reference engine (auto: " + cpu_limitation + ")");
     return std::make_unique<ReferenceEngine>(options.threads);
+  }
+  if (!cuda_limitation.empty()) {
+    say("cpu engine (auto: " + cuda_limitation + ")");
+    return std::make_unique<CpuEngine>(options.threads);
   }
   if (const std::optional<CudaDeviceInfo> gpu = usable_cuda_device()) {
     say("cuda engine on " + gpu->name + " (auto: a GPU answers)");

@@ -96,8 +96,9 @@ struct EngineOptions {
 std::optional<CudaDeviceInfo> usable_cuda_device();
 
 /// The engine for `backend` and specification `spec`. `auto` picks the reference engine when
-/// the fast engines cannot search `spec`, else CUDA when a device answers (compute
-/// capability 7.5 or newer), else the CPU engine, and says which and why in `choice`.
+/// neither fast engine can search `spec`, the CPU engine when only it can (the MMSE Rx FFE),
+/// else CUDA when a device answers (compute capability 7.5 or newer), else the CPU engine,
+/// and says which and why in `choice`.
 /// Throws InputError when `cpu` or `cuda` cannot search `spec`, and for `cuda` where no GPU
 /// answers or in a build without CUDA.
 std::unique_ptr<Engine> make_engine(Backend backend, const ComConfig& spec, const EngineOptions& options,

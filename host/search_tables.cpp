@@ -78,12 +78,19 @@ void add_outer(double* gram, const TapSamples& s, int n, int n2, double sign) {
 
 }  // namespace
 
-std::string fast_engine_limitation(const ComConfig& spec) {
+std::string fast_engine_limitation(const ComConfig& spec, FastEngine engine) {
   if (spec.floating.N_bg > 0) {
     return "floating DFE tap groups (N_bg = " + std::to_string(spec.floating.N_bg) +
            ") are searched by the reference engine only";
   }
-  if (spec.rx_ffe.enabled()) return "the Rx FFE (solved by MMSE) is searched by the reference engine only";
+  if (spec.rx_ffe.enabled() && engine == FastEngine::cuda) {
+    return "the Rx FFE (ffe_pre_tap_len, ffe_post_tap_len) is searched by the reference and cpu engines only, "
+           "not by cuda";
+  }
+  if (spec.rx_ffe.enabled() && spec.rx_ffe.solver != RxFfeSolver::mmse) {
+    return "the Rx FFE by pulse-response zero forcing (rx_ffe_solver = \"przf\") is searched by the reference "
+           "engine only";
+  }
   if (spec.sample_adjustment_lo != 0 || spec.sample_adjustment_hi != 0) {
     return "sample_adjustment (sampling points around the cursor rule's) is searched by the reference engine only";
   }
@@ -96,9 +103,11 @@ std::string fast_engine_limitation(const ComConfig& spec) {
   return {};
 }
 
-SearchGrid::SearchGrid(const ComConfig& spec, CrosstalkSum crosstalk)
+SearchGrid::SearchGrid(const ComConfig& spec, CrosstalkSum crosstalk, FastEngine engine)
     : tx_(build_tx_grid(spec)), ctle_(build_ctle_grid(spec)) {
-  if (const std::string why = fast_engine_limitation(spec); !why.empty()) throw InputError(spec.source + ": " + why);
+  if (const std::string why = fast_engine_limitation(spec, engine); !why.empty()) {
+    throw InputError(spec.source + ": " + why);
+  }
   const std::size_t n_tx = tx_.num_combinations(), n_taps = tx_.num_taps;
   taps_.assign(tx_.taps.begin(), tx_.taps.end());
   double abs_sum_max = 0.0;

@@ -18,8 +18,13 @@
 
 namespace eyesweep {
 
-/// Why the fast engines cannot search `spec`; empty when they can.
-std::string fast_engine_limitation(const ComConfig& spec);
+/// The two fast engines. The CPU engine also searches the MMSE Rx FFE receiver
+/// (host/mmse_search.hpp); the CUDA engine searches the DFE-only receiver.
+enum class FastEngine { cpu, cuda };
+
+/// Why `engine` cannot search `spec`; empty when it can. The default asks for what both
+/// fast engines search.
+std::string fast_engine_limitation(const ComConfig& spec, FastEngine engine = FastEngine::cuda);
 
 /// How the FOM's far-end crosstalk integral sum_f w(f) |H_ffe(f)| is computed: as a dot
 /// product with the cosine series of |H_ffe| where that series converges fast (the default),
@@ -30,8 +35,10 @@ enum class CrosstalkSum { automatic, direct };
 /// the cosine series of each combination's |H_ffe|, DFE limits and the cursor rule.
 class SearchGrid {
  public:
-  /// Throws InputError (naming the configuration) when the fast engines cannot search it.
-  explicit SearchGrid(const ComConfig& spec, CrosstalkSum crosstalk = CrosstalkSum::automatic);
+  /// Throws InputError (naming the configuration) when `engine` cannot search it (the
+  /// default: what both fast engines search).
+  explicit SearchGrid(const ComConfig& spec, CrosstalkSum crosstalk = CrosstalkSum::automatic,
+                      FastEngine engine = FastEngine::cuda);
 
   const TxGrid& tx() const { return tx_; }
   const std::vector<CtleSetting>& ctle() const { return ctle_; }
