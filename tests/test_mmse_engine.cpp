@@ -18,6 +18,7 @@
 #include "host/mmse_search.hpp"
 #include "host/parametric_channel.hpp"
 #include "host/rx_ffe_mmse.hpp"
+#include "tests/random_mmse_problems.hpp"
 #include "io/config_toml.hpp"
 #include "kernels/common/error.hpp"
 #include "tests/engine_comparison.hpp"
@@ -28,31 +29,13 @@
 namespace eyesweep {
 namespace {
 
+using test::random_noise_acf;
+using test::random_pulse;
+
 // ---------------------------------------------------------------------------------------
 // The solve
 
-/// A pulse around `cursor` (1 there), random pre- and post-cursors decaying away from it.
-std::vector<double> random_pulse(std::mt19937& rng, std::size_t n, std::size_t cursor, double spread) {
-  std::normal_distribution<double> normal;
-  std::vector<double> h(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    const double distance = std::abs(static_cast<double>(i) - static_cast<double>(cursor));
-    h[i] = spread * normal(rng) * std::exp(-0.4 * distance);
-  }
-  h[cursor] = 1.0;
-  return h;
-}
 
-/// sigma^2 times the autocorrelation of a random short sequence (positive semi-definite).
-std::vector<double> random_noise_acf(std::mt19937& rng, std::size_t lags, double sigma2) {
-  std::normal_distribution<double> normal;
-  std::vector<double> x(6);
-  for (double& v : x) v = normal(rng);
-  std::vector<double> acf = autocorrelation(x, lags);
-  const double r0 = acf[0];
-  for (double& r : acf) r *= sigma2 / r0;
-  return acf;
-}
 
 double relative(double a, double b) { return std::abs(a - b) / std::max(std::abs(b), 1e-300); }
 

@@ -12,10 +12,14 @@
 #include "host/com_engine.hpp"
 #include "host/com_pdf.hpp"
 #include "host/rx_ffe_mmse.hpp"
+#include "tests/random_mmse_problems.hpp"
 #include "vita_channels.hpp"
 
 namespace eyesweep {
 namespace {
+
+using test::random_noise_acf;
+using test::random_pulse;
 
 RxFfe ffe_of(int pre, int post, double limit = 10.0) {
   RxFfe ffe;
@@ -48,27 +52,7 @@ double mse(const std::vector<double>& h, std::size_t cursor, const RxFfe& ffe, c
   return sx2 * isi + noise;
 }
 
-/// A positive semi-definite autocorrelation: sigma^2 times that of a random short sequence.
-std::vector<double> random_noise_acf(std::mt19937& rng, std::size_t lags, double sigma2) {
-  std::normal_distribution<double> normal;
-  std::vector<double> x(6);
-  for (double& v : x) v = normal(rng);
-  std::vector<double> acf = autocorrelation(x, lags);
-  const double r0 = acf[0];
-  for (double& r : acf) r *= sigma2 / r0;
-  return acf;
-}
 
-std::vector<double> random_pulse(std::mt19937& rng, std::size_t n, std::size_t cursor) {
-  std::normal_distribution<double> normal;
-  std::vector<double> h(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    const double distance = std::abs(static_cast<double>(i) - static_cast<double>(cursor));
-    h[i] = 0.3 * normal(rng) * std::exp(-0.4 * distance);
-  }
-  h[cursor] = 1.0;
-  return h;
-}
 
 MmseProblem problem_of(const std::vector<double>& h, std::size_t cursor, const RxFfe& ffe,
                        const std::vector<double>& acf, const std::vector<double>& b_min,
