@@ -1,4 +1,4 @@
-// Random pulses and noise for the MMSE solver tests (tests/test_rx_ffe.cpp,
+// Random pulses and noise, and the problems they make, for the MMSE solver tests (tests/test_rx_ffe.cpp,
 // tests/test_mmse_engine.cpp).
 #pragma once
 
@@ -33,6 +33,21 @@ inline std::vector<double> random_noise_acf(std::mt19937& rng, std::size_t lags,
   const double r0 = acf[0];
   for (double& r : acf) r *= sigma2 / r0;
   return acf;
+}
+
+/// The MMSE problem of these numbers (spans into the caller's vectors, which must outlive it).
+inline MmseProblem mmse_problem(const std::vector<double>& h, std::size_t cursor, const RxFfe& ffe,
+                                const std::vector<double>& acf, const std::vector<double>& b_min,
+                                const std::vector<double>& b_max, double sigma_x2) {
+  MmseProblem p;
+  p.h = h;
+  p.cursor = cursor;
+  p.noise_acf = acf;
+  p.ffe = &ffe;
+  p.b_min = b_min;
+  p.b_max = b_max;
+  p.sigma_x2 = sigma_x2;
+  return p;
 }
 
 }  // namespace eyesweep::test

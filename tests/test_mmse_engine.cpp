@@ -67,15 +67,7 @@ TEST(MmseSolver, ReproducesSolveMmseInEveryClippingCase) {
     }
     const double sx2 = trial % 2 ? 5.0 / 9.0 : 1.0;
 
-    MmseProblem full;
-    full.h = h;
-    full.cursor = cursor;
-    full.noise_acf = acf;
-    full.ffe = &ffe;
-    full.b_min = b_min;
-    full.b_max = b_max;
-    full.sigma_x2 = sx2;
-    const std::optional<MmseSolution> expected = solve_mmse(full);
+    const std::optional<MmseSolution> expected = solve_mmse(test::mmse_problem(h, cursor, ffe, acf, b_min, b_max, sx2));
 
     const std::vector<double> hh = autocorrelation(h, nw);
     std::vector<double> window(nw + nb);

@@ -20,6 +20,7 @@ namespace {
 
 using test::random_noise_acf;
 using test::random_pulse;
+using test::mmse_problem;
 
 RxFfe ffe_of(int pre, int post, double limit = 10.0) {
   RxFfe ffe;
@@ -54,25 +55,12 @@ double mse(const std::vector<double>& h, std::size_t cursor, const RxFfe& ffe, c
 
 
 
-MmseProblem problem_of(const std::vector<double>& h, std::size_t cursor, const RxFfe& ffe,
-                       const std::vector<double>& acf, const std::vector<double>& b_min,
-                       const std::vector<double>& b_max, double sx2) {
-  MmseProblem p;
-  p.h = h;
-  p.cursor = cursor;
-  p.noise_acf = acf;
-  p.ffe = &ffe;
-  p.b_min = b_min;
-  p.b_max = b_max;
-  p.sigma_x2 = sx2;
-  return p;
-}
 
 TEST(MmseSolve, WithoutNoiseTheDfeCancelsAPostCursorAndTheFfePassesThrough) {
   const std::vector<double> h{0.0, 0.0, 1.0, 0.4, 0.0, 0.0};
   const RxFfe ffe = ffe_of(1, 1);
   const std::vector<double> acf{0.0, 0.0, 0.0}, b_min{-1.0}, b_max{1.0};
-  const auto solution = solve_mmse(problem_of(h, 2, ffe, acf, b_min, b_max, 5.0 / 9.0));
+  const auto solution = solve_mmse(mmse_problem(h, 2, ffe, acf, b_min, b_max, 5.0 / 9.0));
   ASSERT_TRUE(solution);
   EXPECT_NEAR(solution->taps[0], 0.0, 1e-9);
   EXPECT_EQ(solution->taps[1], 1.0);
@@ -89,7 +77,7 @@ TEST(MmseSolve, APreCursorNeedsThePreTapWhichZeroForcesItWithoutNoise) {
   const std::vector<double> h{0.0, a, 1.0, 0.0, 0.0};
   const RxFfe ffe = ffe_of(1, 0);
   const std::vector<double> acf{0.0, 0.0}, none;
-  const auto solution = solve_mmse(problem_of(h, 2, ffe, acf, none, none, 1.0));
+  const auto solution = solve_mmse(mmse_problem(h, 2, ffe, acf, none, none, 1.0));
   ASSERT_TRUE(solution);
   // Minimise (w a)^2 + (a + w)^2... over y = h * [w, 1]: rows a w, w + a, 1 (cursor): the
   // residual is (a w)^2 + (w + a)^2 with the cursor row fixed at 1, so w = -a / (1 + a^2).
@@ -108,7 +96,7 @@ TEST(MmseSolve, MatchesAnIndependentMinimisationWhenNoLimitIsActive) {
     const std::vector<double> acf = random_noise_acf(rng, 6, 0.01);
     const std::vector<double> b_min(2, -10.0), b_max(2, 10.0);
     const double sx2 = 5.0 / 9.0;
-    const auto solution = solve_mmse(problem_of(h, cursor, ffe, acf, b_min, b_max, sx2));
+    const auto solution = solve_mmse(mmse_problem(h, cursor, ffe, acf, b_min, b_max, sx2));
     ASSERT_TRUE(solution);
     const double best = mse(h, cursor, ffe, acf, solution->taps, solution->dfe, sx2);
     // The solution's own MSE is its ISI and noise relative to its cursor ...
@@ -145,7 +133,7 @@ TEST(MmseSolve, TapAndDfeLimitsHold) {
     const std::vector<double> acf = random_noise_acf(rng, 7, 0.005);
     const std::vector<double> b_min{0.0, -0.1}, b_max{0.5, 0.1};
     const double sx2 = 5.0 / 9.0;
-    const auto solution = solve_mmse(problem_of(h, cursor, ffe, acf, b_min, b_max, sx2));
+    const auto solution = solve_mmse(mmse_problem(h, cursor, ffe, acf, b_min, b_max, sx2));
     ASSERT_TRUE(solution);
     const std::vector<double>& w = solution->taps;
     EXPECT_EQ(w[2], 1.0);
@@ -164,7 +152,7 @@ TEST(PrzfSolve, ForcesThePreCursorToZero) {
   const std::vector<double> h{0.0, a, 1.0, 0.0, 0.0};
   const RxFfe ffe = ffe_of(1, 0);
   const std::vector<double> acf{1e-3, 0.0}, none;
-  const auto solution = solve_przf(problem_of(h, 2, ffe, acf, none, none, 1.0));
+  const auto solution = solve_przf(mmse_problem(h, 2, ffe, acf, none, none, 1.0));
   ASSERT_TRUE(solution);
   EXPECT_DOUBLE_EQ(solution->taps[0], -a);  // y(-1) = w(-1) + a = 0
   EXPECT_EQ(solution->taps[1], 1.0);
@@ -180,7 +168,7 @@ TEST(PrzfSolve, ZerosEveryForcedSampleAndNeverBeatsMmse) {
     const std::vector<double> acf = random_noise_acf(rng, 6, 0.01);
     const std::vector<double> b_min(2, -10.0), b_max(2, 10.0);
     const double sx2 = 5.0 / 9.0;
-    const MmseProblem problem = problem_of(h, cursor, ffe, acf, b_min, b_max, sx2);
+    const MmseProblem problem = mmse_problem(h, cursor, ffe, acf, b_min, b_max, sx2);
     const auto zf = solve_przf(problem);
     const auto mmse = solve_mmse(problem);
     ASSERT_TRUE(zf && mmse);
