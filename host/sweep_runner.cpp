@@ -336,10 +336,11 @@ SweepOutcome run_sweep(const SweepSpec& spec, const ComConfig& host, const std::
   const auto start = clock::now();
   double write_seconds = 0.0;
   std::uint64_t computed = 0;
-  for (std::uint64_t begin = first + store->rows(); begin < end;) {
+  const std::uint64_t resume_at = first + store->rows();
+  for (std::uint64_t begin = resume_at; begin < end;) {
     // The first variant alone times the rest: an estimate before the bulk of the run (a
     // batch's size changes no result).
-    const bool timing = begin == first + store->rows() && end - begin > 1;
+    const bool timing = begin == resume_at && end - begin > 1;
     const std::uint64_t stop = timing ? begin + 1 : std::min(end, begin + options.batch_variants);
     const auto batch_start = clock::now();
     const std::vector<VariantOutcome> outcomes = compute_batch(source, *engine, begin, stop);
