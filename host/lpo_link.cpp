@@ -9,6 +9,7 @@
 #include <memory>
 #include <numbers>
 #include <string>
+#include <tuple>
 
 #include "host/parametric_channel.hpp"
 #include "host/two_port.hpp"
@@ -76,6 +77,8 @@ constexpr std::array kFields{
   Field{"tia_thd_pct", "%", &LpoLink::tia_thd_pct, 0.0, 25.0, false, false, "TIA THD at its output swing (cubic compression)"},
   Field{"optical_xtalk_dB", "dB", &LpoLink::optical_xtalk_dB, -80.0, -5.0, false, false, "optical power coupled from each adjacent lane"},
   Field{"optical_aggressors", "1", &LpoLink::optical_aggressors, 0.0, 7.0, true, false, "number of optical aggressor lanes"},
+  Field{"tx_board_fext_coupling", "1", &LpoLink::tx_board_fext_coupling, 0.0, 0.5, false, false, "Tx-side board FEXT at Nyquist relative to the board's THRU"},
+  Field{"tx_board_fext_aggressors", "1", &LpoLink::tx_board_fext_aggressors, 0.0, 8.0, true, false, "number of host transmitters coupling FEXT into the module's input"},
   Field{"board_fext_coupling", "1", &LpoLink::board_fext_coupling, 0.0, 0.5, false, false, "Rx-side board FEXT at Nyquist relative to the board's THRU"},
   Field{"board_fext_aggressors", "1", &LpoLink::board_fext_aggressors, 0.0, 8.0, true, false, "number of Rx-side board FEXT aggressors"},
   Field{"host_fext_amplitude_V", "V", &LpoLink::host_fext_amplitude_V, 0.0, 2.0, false, false, "FEXT aggressor amplitude (A_fe)"},
@@ -179,6 +182,58 @@ double length_for_loss(const LineModel& line, double loss_dB, double f_GHz) {
   return loss_dB / dB_per_mm;
 }
 
+/// Insertion loss (dB) of S21 at f_GHz on the uniform grid f (|S21| interpolated linearly).
+double loss_at(const std::vector<cd>& s21, const std::vector<double>& f, double f_GHz) {
+  const double x = f_GHz / (f[1] - f[0]);
+  const auto k = std::min(static_cast<std::size_t>(x), f.size() - 2);
+  const double t = x - static_cast<double>(k);
+  return -20.0 * std::log10((1.0 - t) * std::abs(s21[k]) + t * std::abs(s21[k + 1]));
+}
+
+/// One side's board: its S-parameters on the link's grid, and the length of the host's line
+/// with the same loss at Nyquist (where the parametric crosstalk laws run).
+struct Board {
+  TwoPort s;
+  double line_mm = 0.0;
+};
+
+Board board_of(const MeasuredBoard* measured, double loss_dB, double impedance_ohm, const LineModel& line,
+               const std::vector<double>& f, double f_nyquist, double R0) {
+  if (measured != nullptr) {
+    ES_EXPECTS(measured->thru.size() == f.size(), "a measured board resampled onto the link's grid");
+    return {measured->thru, length_for_loss(line, std::max(0.0, loss_at(measured->thru.s21, f, f_nyquist)), f_nyquist)};
+  }
+  const double mm = length_for_loss(line, loss_dB, f_nyquist);
+  return {transmission_line(f, line, impedance_ohm, mm, R0), mm};
+}
+
+/// The parametric FEXT and NEXT aggressors of a board (host/parametric_channel.hpp's laws on
+/// `line_mm` of the host's line), named lpo_<side>_fext1 .., lpo_<side>_next1 ..
+std::vector<LoadedChannel> parametric_crosstalk(const std::string& side, double line_mm, int n_fext, double fext,
+                                                int n_next, double next, const LineModel& line, double impedance_ohm,
+                                                double R0, double f_nyquist, double f_max) {
+  if (line_mm <= 0.0 || n_fext + n_next == 0) return {};
+  ParametricChannel board;
+  board.length_mm = line_mm;
+  board.line = line;
+  board.Z_c_ohm = impedance_ohm;
+  board.R0_ohm = R0;
+  board.num_fext = n_fext;
+  board.num_next = n_next;
+  board.fext_coupling = fext;
+  board.next_coupling = next;
+  board.f_ref_GHz = f_nyquist;
+  board.f_step_GHz = kStep_GHz;
+  board.f_max_GHz = f_max;
+  std::vector<LoadedChannel> set = parametric_channel_set(board);
+  set.erase(set.begin());  // the board's own THRU
+  for (LoadedChannel& channel : set) {
+    channel.input.path = "lpo_" + side + "_" + channel.input.path.string().substr(std::string("parametric_").size());
+    channel.network.source = channel.input.path.string();
+  }
+  return set;
+}
+
 }  // namespace
 
 std::vector<ParameterInfo> lpo_parameters(const ComConfig& host) {
@@ -249,25 +304,31 @@ ChannelVariant host_variant(const LpoLink& link, const ComConfig& host,
 
 bool is_host_parameter(const std::string& name) { return name.rfind("host_", 0) == 0; }
 
-LpoVariant build_lpo_variant(const LpoLink& link, const ComConfig& host) {
+std::vector<double> lpo_frequencies_GHz(const ComConfig& host) {
+  const double f_max = std::max(50.0, host.f_b_GBd);
+  const auto points = static_cast<std::size_t>(std::floor(f_max / kStep_GHz + 1e-9)) + 1;
+  std::vector<double> f(points);
+  for (std::size_t k = 0; k < points; ++k) f[k] = static_cast<double>(k) * kStep_GHz;
+  return f;
+}
+
+LpoVariant build_lpo_variant(const LpoLink& link, const ComConfig& host, const LinkBoards& boards) {
   if (host.board.include) {
     throw InputError(host.source + ": Include PCB = 1: the LPO link model brings its own boards "
                      "(tx_board_loss_dB, rx_board_loss_dB); set Include PCB = 0");
   }
   const double f_nyquist = host.f_b_GBd / 2.0;
-  const double f_max = std::max(50.0, host.f_b_GBd);
-  const auto points = static_cast<std::size_t>(std::floor(f_max / kStep_GHz + 1e-9)) + 1;
-  std::vector<double> f(points);
-  for (std::size_t k = 0; k < points; ++k) f[k] = static_cast<double>(k) * kStep_GHz;
+  const std::vector<double> f = lpo_frequencies_GHz(host);
+  const std::size_t points = f.size();
 
   // Boards: matched module ports make the chain one-way, so each board's S-parameters act
   // alone (no reflections between a board and the module).
   const LineModel line = board_line(host);
   const double R0 = host.R_0_ohm;
-  const double tx_mm = length_for_loss(line, link.tx_board_loss_dB, f_nyquist);
-  const double rx_mm = length_for_loss(line, link.rx_board_loss_dB, f_nyquist);
-  const TwoPort tx_board = transmission_line(f, line, link.board_impedance_ohm, tx_mm, R0);
-  const TwoPort rx_board = transmission_line(f, line, link.board_impedance_ohm, rx_mm, R0);
+  const Board tx = board_of(boards.tx, link.tx_board_loss_dB, link.board_impedance_ohm, line, f, f_nyquist, R0);
+  const Board rx = board_of(boards.rx, link.rx_board_loss_dB, link.board_impedance_ohm, line, f, f_nyquist, R0);
+  const TwoPort& tx_board = tx.s;
+  const TwoPort& rx_board = rx.s;
 
   // The module's linear gains (V -> W -> A -> V), set at the operating point.
   const double driver_gain = link.drive_swing_Vppd / link.host_tx_swing_Vppd;            // V/V
@@ -292,7 +353,7 @@ LpoVariant build_lpo_variant(const LpoLink& link, const ComConfig& host) {
                      link.shot_noise * 2.0 * kElectronCharge_C * i_max;
   const double v_drv = link.driver_noise_nV_rtHz * 1e-9;
 
-  std::vector<cd> s21(points);
+  std::vector<cd> s21(points), module_s21(points);
   std::vector<double> noise(points);
   double module_noise_V2 = 0.0;
   for (std::size_t i = 0; i < points; ++i) {
@@ -303,6 +364,7 @@ LpoVariant build_lpo_variant(const LpoLink& link, const ComConfig& host) {
     const cd module = driver_gain * butterworth2(f[i], link.driver_bandwidth_GHz) *
                       module_ctle(f[i], link.driver_ctle_dB, link.driver_ctle_pole_GHz) *
                       modulator_gain * modulator * fiber * dispersion_response(f[i], link) * R * tia;
+    module_s21[i] = module;
     s21[i] = tx_board.s21[i] * module * rx_board.s21[i];
     const double at_module_output = (S_i * std::norm(tia) + v_drv * v_drv * std::norm(module)) * 1e9;
     if (i > 0) module_noise_V2 += at_module_output * (f[i] - f[i - 1]);
@@ -315,47 +377,61 @@ LpoVariant build_lpo_variant(const LpoLink& link, const ComConfig& host) {
   channels->push_back(one_way_channel("lpo_thru", ChannelKind::thru, f, tx_board.s11, s21, rx_board.s22));
   channels->front().output_noise_V2_per_GHz = std::move(noise);
 
-  // Optical crosstalk: an adjacent lane's light on the victim's photodiode is the victim's
-  // chain scaled by the coupled power; driven at A_fe, it carries that fraction of the
-  // victim's signal.
-  const double optical_scale = link.host_fext_amplitude_V > 0.0
-                                   ? from_dB_power(link.optical_xtalk_dB) * A_v /
-                                         link.host_fext_amplitude_V
-                                   : 0.0;
-  for (int k = 1; optical_scale > 0.0 && k <= static_cast<int>(link.optical_aggressors); ++k) {
+  // Crosstalk driven by the host's other transmitters passes the whole module, as the
+  // victim does (compression included): at the module's output it carries the victim's A_v,
+  // so its transfer is scaled by A_v / A_fe (the engines drive FEXT aggressors at A_fe).
+  const double host_aggressor_scale = link.host_fext_amplitude_V > 0.0 ? A_v / link.host_fext_amplitude_V : 0.0;
+  const auto through_module = [&](const std::string& name, const std::vector<cd>& coupled, double scale, double skew_ns) {
     std::vector<cd> aggressor(points);
     for (std::size_t i = 0; i < points; ++i) {
-      aggressor[i] = optical_scale * s21[i] *
-                     std::exp(cd{0.0, -2.0 * std::numbers::pi * f[i] * kAggressorSkew_ns * k});
+      aggressor[i] = scale * coupled[i] * module_s21[i] * rx_board.s21[i] *
+                     std::exp(cd{0.0, -2.0 * std::numbers::pi * f[i] * skew_ns});
     }
-    channels->push_back(one_way_channel("lpo_optical_fext" + std::to_string(k), ChannelKind::fext, f,
-                                     tx_board.s11, std::move(aggressor), rx_board.s22));
+    channels->push_back(one_way_channel(name, ChannelKind::fext, f, tx_board.s11, std::move(aggressor), rx_board.s22));
+  };
+
+  // Optical crosstalk: an adjacent lane's light on the victim's photodiode is the victim's
+  // chain scaled by the coupled power.
+  const double optical_scale = from_dB_power(link.optical_xtalk_dB) * host_aggressor_scale;
+  for (int k = 1; optical_scale > 0.0 && k <= static_cast<int>(link.optical_aggressors); ++k) {
+    through_module("lpo_optical_fext" + std::to_string(k), tx_board.s21, optical_scale, kAggressorSkew_ns * k);
   }
 
-  // Host-side electrical crosstalk on the Rx-side board: the parametric coupling laws on
-  // that board's line (FEXT from other module outputs, NEXT from the host's transmitters).
-  // An aggressor without coupling is no aggressor (and its zero response no channel).
-  const int n_fext = link.board_fext_coupling > 0.0 ? static_cast<int>(link.board_fext_aggressors) : 0;
-  const int n_next = link.board_next_coupling > 0.0 ? static_cast<int>(link.board_next_aggressors) : 0;
-  if (rx_mm > 0.0 && n_fext + n_next > 0) {
-    ParametricChannel board;
-    board.length_mm = rx_mm;
-    board.line = line;
-    board.Z_c_ohm = link.board_impedance_ohm;
-    board.R0_ohm = R0;
-    board.num_fext = n_fext;
-    board.num_next = n_next;
-    board.fext_coupling = link.board_fext_coupling;
-    board.next_coupling = link.board_next_coupling;
-    board.f_ref_GHz = f_nyquist;
-    board.f_step_GHz = kStep_GHz;
-    board.f_max_GHz = f.back();
-    std::vector<LoadedChannel> set = parametric_channel_set(board);
-    for (std::size_t k = 1; k < set.size(); ++k) {
-      set[k].input.path = "lpo_host_" + set[k].input.path.string().substr(std::string("parametric_").size());
-      set[k].network.source = set[k].input.path.string();
-      channels->push_back(std::move(set[k]));
+  // Tx-side board: FEXT from other host transmitters into the module's input, measured or
+  // the parametric law.
+  if (boards.tx != nullptr && !boards.tx->fext.empty()) {
+    for (std::size_t k = 0; k < boards.tx->fext.size(); ++k) {
+      through_module("lpo_tx_board_fext" + std::to_string(k + 1), boards.tx->fext[k].s21, host_aggressor_scale, 0.0);
     }
+  } else if (link.tx_board_fext_coupling > 0.0) {
+    for (const LoadedChannel& coupled :
+         parametric_crosstalk("tx_board", tx.line_mm, static_cast<int>(link.tx_board_fext_aggressors),
+                              link.tx_board_fext_coupling, 0, 0.0, line, link.board_impedance_ohm, R0, f_nyquist, f.back())) {
+      through_module(coupled.input.path.string(), coupled.network.sdd21, host_aggressor_scale, 0.0);
+    }
+  }
+
+  // Rx-side board: FEXT from other module outputs and NEXT from the host's transmitters, at
+  // the host receiver; measured files or the parametric laws, per kind. An aggressor without
+  // coupling is no aggressor (and its zero response no channel).
+  const bool measured_fext = boards.rx != nullptr && !boards.rx->fext.empty();
+  const bool measured_next = boards.rx != nullptr && !boards.rx->next.empty();
+  if (boards.rx != nullptr) {
+    for (const auto& [paths, kind, name] : {std::tuple{&boards.rx->fext, ChannelKind::fext, "fext"},
+                                            std::tuple{&boards.rx->next, ChannelKind::next, "next"}}) {
+      for (std::size_t k = 0; k < paths->size(); ++k) {
+        channels->push_back(computed_channel("lpo_rx_board_" + std::string(name) + std::to_string(k + 1) + " (" +
+                                                 boards.rx->label + ")",
+                                             kind, f, (*paths)[k]));
+      }
+    }
+  }
+  const int n_fext = !measured_fext && link.board_fext_coupling > 0.0 ? static_cast<int>(link.board_fext_aggressors) : 0;
+  const int n_next = !measured_next && link.board_next_coupling > 0.0 ? static_cast<int>(link.board_next_aggressors) : 0;
+  for (LoadedChannel& channel : parametric_crosstalk("host", rx.line_mm, n_fext, link.board_fext_coupling, n_next,
+                                                     link.board_next_coupling, line, link.board_impedance_ohm, R0,
+                                                     f_nyquist, f.back())) {
+    channels->push_back(std::move(channel));
   }
   LpoVariant out;
   out.variant = host_variant(link, host, std::move(channels));

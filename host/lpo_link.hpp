@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "host/engine.hpp"
+#include "host/two_port.hpp"
 #include "io/sweep_spec.hpp"
 
 namespace eyesweep {
@@ -65,6 +66,8 @@ struct LpoLink {
   // crosstalk (12)
   double optical_xtalk_dB = -30.0;        ///< optical power coupled from each adjacent lane
   double optical_aggressors = 2.0;
+  double tx_board_fext_coupling = 0.02;    ///< Tx-side board FEXT at Nyquist, relative to its THRU
+  double tx_board_fext_aggressors = 3.0;  ///< other host transmitters coupling into the module's input
   double board_fext_coupling = 0.02;       ///< Rx-side board FEXT at Nyquist, relative to its THRU
   double board_fext_aggressors = 3.0;
   double host_fext_amplitude_V = 0.3;
@@ -87,6 +90,24 @@ std::vector<ParameterInfo> lpo_parameters(const ComConfig& host);
 /// The link with the given parameters (names from lpo_parameters; missing ones keep their
 /// defaults). Throws InputError naming an unknown parameter or a value out of range.
 LpoLink lpo_link_from(const std::map<std::string, double>& values, const ComConfig& host);
+
+/// The frequency grid (GHz) of the link's transfer functions for the host configuration: from
+/// DC in 10 MHz steps to max(50 GHz, f_b).
+std::vector<double> lpo_frequencies_GHz(const ComConfig& host);
+
+/// A board measured in Touchstone files, resampled onto lpo_frequencies_GHz (see
+/// measured_board.hpp): its THRU and its crosstalk paths, differential 2-ports.
+struct MeasuredBoard {
+  std::string label;
+  TwoPort thru;
+  std::vector<TwoPort> fext, next;
+};
+
+/// Measured boards in place of the line model, per side; null keeps the line model.
+struct LinkBoards {
+  const MeasuredBoard* tx = nullptr;
+  const MeasuredBoard* rx = nullptr;
+};
 
 /// What the module contributes to one variant, for results and reports.
 struct LpoModuleReport {
@@ -113,10 +134,14 @@ ChannelVariant host_variant(const LpoLink& link, const ComConfig& host,
 /// Whether a parameter is one of the host's (applies to measured channel sets too).
 bool is_host_parameter(const std::string& name);
 
-/// Builds the end-to-end channel set (THRU with the module's output noise, optical and host
-/// FEXT, host NEXT), the package case and the scalars of `link` for the host configuration
-/// `host`. Throws InputError when `host` cannot carry the model (Include PCB = 1: the model
+/// Builds the end-to-end channel set (THRU with the module's output noise; optical FEXT; FEXT
+/// of the Tx-side board through the module; FEXT and NEXT of the Rx-side board), the package
+/// case and the scalars of `link` for the host configuration `host`. A measured board of
+/// `boards` replaces that side's line model (tx_board_loss_dB / rx_board_loss_dB and
+/// board_impedance_ohm then do not apply to it), and its FEXT (NEXT) files replace that
+/// side's parametric FEXT (NEXT) law, which otherwise runs on a line of the board's loss at
+/// Nyquist. Throws InputError when `host` cannot carry the model (Include PCB = 1: the model
 /// brings its own boards).
-LpoVariant build_lpo_variant(const LpoLink& link, const ComConfig& host);
+LpoVariant build_lpo_variant(const LpoLink& link, const ComConfig& host, const LinkBoards& boards = {});
 
 }  // namespace eyesweep

@@ -2,6 +2,7 @@
 #include "host/sweep_file.hpp"
 
 #include <algorithm>
+#include <array>
 #include <limits>
 #include <type_traits>
 #include <utility>
@@ -72,7 +73,9 @@ class RowBuilder {
 void put_row(RowBuilder& rows, const SweepLayout& layout, const VariantOutcome& v) {
   rows.put(v.point.index);
   for (double value : v.point.values) rows.put(value);
-  if (v.point.channel_set >= 0) rows.put(static_cast<std::int64_t>(v.point.channel_set));
+  for (const int set : {v.point.channel_set, v.point.tx_board, v.point.rx_board}) {
+    if (set >= 0) rows.put(static_cast<std::int64_t>(set));  // in file_dimensions() order, as the columns
+  }
   rows.put(static_cast<std::int8_t>(v.ok ? 1 : 0));
   rows.put(v.error);
   const ComCaseResult& r = v.result.com;
@@ -155,10 +158,16 @@ SweepLayout sweep_layout(const SweepSpec& spec, const ComConfig& host) {
     const ParameterInfo& info = info_of(registry, name);
     c.push_back({"parameters/" + name, ColumnType::f64, 1, info.units, info.description, {}});
   }
-  if (!spec.channel_sets.empty()) {
+  constexpr std::array<std::pair<const char*, const char*>, 3> kFileColumns{{
+      {"channel_set", "channel file set (index into labels)"},
+      {"tx_board", "measured Tx-side board (index into labels)"},
+      {"rx_board", "measured Rx-side board (index into labels)"}}};
+  for (std::size_t k = 0; k < kFileColumns.size(); ++k) {
+    const FileDimension files = spec.file_dimensions()[k];
+    if (files.sets.empty()) continue;
     std::vector<std::string> labels;
-    for (const ChannelFileSet& set : spec.channel_sets) labels.push_back(set.label);
-    c.push_back({"parameters/channel_set", ColumnType::i64, 1, "", "channel file set (index into labels)", labels});
+    for (const ChannelFileSet& set : files.sets) labels.push_back(set.label);
+    c.push_back({std::string("parameters/") + kFileColumns[k].first, ColumnType::i64, 1, "", kFileColumns[k].second, labels});
   }
   const auto f64 = [&](const std::string& name, const std::string& units, const std::string& what, std::size_t width = 1) {
     c.push_back({"results/" + name, ColumnType::f64, width, units, what, {}});

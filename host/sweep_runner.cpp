@@ -17,6 +17,7 @@
 #include "host/eye_datasets.hpp"
 #include "host/eye_engine.hpp"
 #include "host/link_eye.hpp"
+#include "host/measured_board.hpp"
 #include "io/results_store.hpp"
 #include "io/mixed_mode.hpp"
 #include "kernels/common/error.hpp"
@@ -46,21 +47,24 @@ struct BuiltSetting {
   std::string error;
 };
 
-/// Where a sweep's variants come from: the LPO link model, or measured channel sets (loaded
-/// once, on first use) with the host's parameters.
+/// Where a sweep's variants come from: the LPO link model (with measured boards, loaded once,
+/// on first use), or measured channel sets (likewise) with the host's parameters.
 class LinkSource {
  public:
   LinkSource(const SweepSpec& spec, const ComConfig& host)
       : spec_(spec), host_(host), registry_(lpo_parameters(host)), search_(module_search_of(spec)),
-        sets_(spec.channel_sets.size()) {}
+        sets_(spec.channel_sets.size()), tx_boards_(spec.tx_boards.size()), rx_boards_(spec.rx_boards.size()) {}
   const SweepSpec& spec() const { return spec_; }
   const ComConfig& host() const { return host_; }
   const std::vector<ParameterInfo>& registry() const { return registry_; }
   const ModuleSearch& search() const { return search_; }
   bool measured() const { return !spec_.channel_sets.empty(); }
 
-  /// Measured channel sets take only the host's parameters and have no module to search.
-  void check() const {
+  /// Measured channel sets take only the host's parameters and have no module to search;
+  /// measured boards set their side's loss (and, on both sides, leave no board impedance to
+  /// set). Reads every measured board, so that a bad file stops the sweep before it starts.
+  void check() {
+    check_boards();
     if (!measured()) return;
     const auto refuse = [&](const std::string& name, const char* where) {
       if (!is_host_parameter(name)) {
@@ -90,7 +94,9 @@ class LinkSource {
         if (measured()) {
           built[s].link = LpoVariant{host_variant(link, host_, channel_set(point.channel_set)), {}};
         } else {
-          built[s].link = build_lpo_variant(link, host_);
+          const LinkBoards boards{board(tx_boards_, spec_.tx_boards, point.tx_board),
+                                  board(rx_boards_, spec_.rx_boards, point.rx_board)};
+          built[s].link = build_lpo_variant(link, host_, boards);
         }
       } catch (const InputError& e) {
         built[s].error = e.what();
@@ -115,11 +121,41 @@ class LinkSource {
     return set;
   }
 
+  /// Board `index` of `files` (null for -1: the line model), read on first use into `cache`.
+  const MeasuredBoard* board(std::vector<std::optional<MeasuredBoard>>& cache, const std::vector<ChannelFileSet>& files,
+                             int index) {
+    if (index < 0) return nullptr;
+    std::optional<MeasuredBoard>& loaded = cache[static_cast<std::size_t>(index)];
+    if (!loaded) {
+      if (grid_.empty()) grid_ = lpo_frequencies_GHz(host_);
+      loaded = load_measured_board(files[static_cast<std::size_t>(index)], host_, grid_);
+    }
+    return &*loaded;
+  }
+
+  void check_boards() {
+    const auto refuse = [&](const std::string& name, const std::string& why) {
+      const std::vector<std::string> swept = variant_columns(spec_);
+      if (spec_.fixed.count(name) || spec_.search.count(name) || std::count(swept.begin(), swept.end(), name)) {
+        throw InputError(spec_.source.string() + ": " + name + ": has no effect: " + why);
+      }
+    };
+    if (!spec_.tx_boards.empty()) refuse("tx_board_loss_dB", "the measured [[tx_boards]] set the Tx-side loss");
+    if (!spec_.rx_boards.empty()) refuse("rx_board_loss_dB", "the measured [[rx_boards]] set the Rx-side loss");
+    if (!spec_.tx_boards.empty() && !spec_.rx_boards.empty()) {
+      refuse("board_impedance_ohm", "both sides' boards are measured ([[tx_boards]], [[rx_boards]])");
+    }
+    for (int k = 0; k < static_cast<int>(spec_.tx_boards.size()); ++k) board(tx_boards_, spec_.tx_boards, k);
+    for (int k = 0; k < static_cast<int>(spec_.rx_boards.size()); ++k) board(rx_boards_, spec_.rx_boards, k);
+  }
+
   const SweepSpec& spec_;
   const ComConfig& host_;
   std::vector<ParameterInfo> registry_;
   ModuleSearch search_;
   std::vector<std::shared_ptr<const std::vector<LoadedChannel>>> sets_;
+  std::vector<std::optional<MeasuredBoard>> tx_boards_, rx_boards_;
+  std::vector<double> grid_;  ///< the link's frequencies, for the measured boards
 };
 
 /// Computes variants [first, end): every module setting of every variant in one engine

@@ -239,7 +239,13 @@ std::vector<std::string> variant_columns(const SweepSpec& spec) {
 
 VariantPoint decode_variant(const SweepSpec& spec, std::uint64_t index) {
   ES_EXPECTS(index < spec.num_variants(), "variant index " + std::to_string(index) + " within the sweep");
-  const std::size_t dimensions = spec.axes.size() + spec.corners.size() + (spec.channel_sets.empty() ? 0 : 1);
+  // The file dimensions that exist, in order, and the member of VariantPoint each one sets.
+  constexpr std::array kFileChoice{&VariantPoint::channel_set, &VariantPoint::tx_board, &VariantPoint::rx_board};
+  std::vector<std::pair<FileDimension, int VariantPoint::*>> files;
+  for (std::size_t k = 0; k < kFileChoice.size(); ++k) {
+    if (const FileDimension d = spec.file_dimensions()[k]; !d.sets.empty()) files.emplace_back(d, kFileChoice[k]);
+  }
+  const std::size_t dimensions = spec.axes.size() + spec.corners.size() + files.size();
 
   // One choice per dimension: an item index (grid) or a uniform u in (0, 1) (sampled).
   std::vector<std::uint64_t> digits(dimensions);
@@ -249,7 +255,7 @@ VariantPoint decode_variant(const SweepSpec& spec, std::uint64_t index) {
       if (dim < spec.axes.size()) return spec.axes[dim].distribution.values.size();
       dim -= spec.axes.size();
       if (dim < spec.corners.size()) return spec.corners[dim].rows.size();
-      return spec.channel_sets.size();
+      return files[dim - spec.corners.size()].first.sets.size();
     };
     std::uint64_t rest = index;
     for (std::size_t dim = dimensions; dim-- > 0;) {  // the last dimension varies fastest
@@ -285,9 +291,7 @@ VariantPoint decode_variant(const SweepSpec& spec, std::uint64_t index) {
     const std::vector<double>& row = group.rows[pick(dim++, group.weights, group.rows.size())];
     point.values.insert(point.values.end(), row.begin(), row.end());
   }
-  if (!spec.channel_sets.empty()) {
-    point.channel_set = static_cast<int>(pick(dim, spec.channel_set_weights, spec.channel_sets.size()));
-  }
+  for (const auto& [d, choice] : files) point.*choice = static_cast<int>(pick(dim++, d.weights, d.sets.size()));
   return point;
 }
 

@@ -2,8 +2,8 @@
 // variant is a pure function of (spec, seed, index), so any batch, shard or retry recomputes
 // exactly the same variants on any machine.
 //
-// Dimensions, in order: one per axis (file order), one per corner group, then one for the
-// channel sets when there are any.
+// Dimensions, in order: one per axis (file order), one per corner group, then one for each
+// file dimension that has sets (channel sets, Tx-side boards, Rx-side boards).
 // - grid: the index is a mixed-radix number over the dimensions' sizes, the first dimension
 //   varying slowest (the last axis, corner group or channel set fastest).
 // - monte_carlo: dimension d of variant i takes u in (0, 1) from Philox4x32-10 with key = seed
@@ -37,6 +37,8 @@ struct VariantPoint {
   std::uint64_t index = 0;
   std::vector<double> values;  ///< one per variant_columns(spec) entry
   int channel_set = -1;        ///< index into spec.channel_sets, -1 when there are none
+  int tx_board = -1;           ///< index into spec.tx_boards, -1 when there are none
+  int rx_board = -1;           ///< index into spec.rx_boards, -1 when there are none
 };
 
 /// Names of the swept parameters in column order: axes in file order, then corner parameters

@@ -616,17 +616,18 @@ void read_corners(Reader& r, const toml::table& root, SweepSpec& spec) {
   }
 }
 
-void read_channel_sets(Reader& r, const toml::table& root, const std::filesystem::path& source,
-                       SweepSpec& spec) {
+/// One [[table]] array of measured file sets (a file dimension); `keys` are those it accepts.
+void read_file_sets(Reader& r, const toml::table& root, const std::filesystem::path& source, std::string_view name,
+                    std::span<const std::string_view> keys, const Sampling sampling,
+                    std::vector<ChannelFileSet>& sets, std::vector<double>& normalised_weights) {
   std::vector<double> weights;
   const toml::node* first_weight = nullptr;
-  for (const auto& [table, path] : table_array(r, root, "channel_sets")) {
-    constexpr std::string_view keys[] = {"label", "thru", "fext", "next", "port_order", "weight"};
+  for (const auto& [table, path] : table_array(r, root, name)) {
     r.check_keys(*table, path, keys);
     ChannelFileSet set;
     const toml::node& label = r.require(*table, path, "label");
     set.label = r.to_string(label, Reader::dotted(path, "label"));
-    for (const ChannelFileSet& other : spec.channel_sets) {
+    for (const ChannelFileSet& other : sets) {
       if (other.label == set.label) r.fail(label, Reader::dotted(path, "label"), in_quotes(set.label) + " is used twice");
     }
     const auto file = [&](const toml::node& node, const std::string& key) {
@@ -638,9 +639,9 @@ void read_channel_sets(Reader& r, const toml::table& root, const std::filesystem
       return resolved;
     };
     set.thru = file(r.require(*table, path, "thru"), Reader::dotted(path, "thru"));
-    for (const auto& [name, files] : {std::pair{"fext", &set.fext}, std::pair{"next", &set.next}}) {
-      if (const toml::node* list = table->get(name)) {  // [] is a set without such aggressors
-        const std::string key = Reader::dotted(path, name);
+    for (const auto& [kind, files] : {std::pair{"fext", &set.fext}, std::pair{"next", &set.next}}) {
+      if (const toml::node* list = table->get(kind)) {  // [] is a set without such aggressors
+        const std::string key = Reader::dotted(path, kind);
         const auto* array = list->as_array();
         if (array == nullptr) r.fail(*list, key, "expected an array of file names, got " + type_name(*list));
         for (const toml::node& element : *array) files->push_back(file(element, key));
@@ -651,8 +652,8 @@ void read_channel_sets(Reader& r, const toml::table& root, const std::filesystem
     }
     if (const toml::node* weight = table->get("weight")) {
       const std::string key = Reader::dotted(path, "weight");
-      if (spec.sampling == Sampling::grid) {
-        r.fail(*weight, key, "a grid enumerates every channel set once; weights apply only to "
+      if (sampling == Sampling::grid) {
+        r.fail(*weight, key, "a grid enumerates every file set once; weights apply only to "
                              "monte_carlo and low_discrepancy sampling");
       }
       weights.push_back(r.to_number(*weight, key));
@@ -660,9 +661,28 @@ void read_channel_sets(Reader& r, const toml::table& root, const std::filesystem
     } else {
       weights.push_back(1.0);
     }
-    spec.channel_sets.push_back(std::move(set));
+    sets.push_back(std::move(set));
   }
-  if (first_weight != nullptr) spec.channel_set_weights = r.normalised(weights, *first_weight, "channel_sets.weight");
+  if (first_weight != nullptr) {
+    normalised_weights = r.normalised(weights, *first_weight, std::string(name) + ".weight");
+  }
+}
+
+void read_measured_files(Reader& r, const toml::table& root, const std::filesystem::path& source, SweepSpec& spec) {
+  constexpr std::string_view set_keys[] = {"label", "thru", "fext", "next", "port_order", "weight"};
+  // A Tx-side board's NEXT would couple the module's outputs back into its own input: not modelled.
+  constexpr std::string_view tx_board_keys[] = {"label", "thru", "fext", "port_order", "weight"};
+  read_file_sets(r, root, source, "channel_sets", set_keys, spec.sampling, spec.channel_sets, spec.channel_set_weights);
+  read_file_sets(r, root, source, "tx_boards", tx_board_keys, spec.sampling, spec.tx_boards, spec.tx_board_weights);
+  read_file_sets(r, root, source, "rx_boards", set_keys, spec.sampling, spec.rx_boards, spec.rx_board_weights);
+  if (!spec.channel_sets.empty()) {
+    for (const char* boards : {"tx_boards", "rx_boards"}) {
+      if (const toml::node* node = root.get(boards)) {
+        r.fail(*node, std::string("[[") + boards + "]]",
+               "boards belong to the LPO link model; [[channel_sets]] are whole measured channels without it");
+      }
+    }
+  }
 }
 
 /// Grid size limits and the low-discrepancy dimension limit, once every table is read.
@@ -674,17 +694,20 @@ void check_size(Reader& r, const toml::table& root, const SweepSpec& spec) {
     double product = 1.0;  // a double cannot overflow before the limit bites
     for (const Axis& axis : spec.axes) product *= static_cast<double>(axis.distribution.values.size());
     for (const CornerGroup& group : spec.corners) product *= static_cast<double>(group.rows.size());
-    product *= static_cast<double>(std::max<std::size_t>(1, spec.channel_sets.size()));
+    for (const FileDimension& files : spec.file_dimensions()) {
+      product *= static_cast<double>(std::max<std::size_t>(1, files.sets.size()));
+    }
     if (product > max_grid_variants) {
       r.fail(where, "sweep.sampling", "the grid has " + format_number(product) +
                                           " variants, more than 1e12; sample it with monte_carlo");
     }
   }
-  const std::size_t dimensions = spec.axes.size() + spec.corners.size() + (spec.channel_sets.empty() ? 0 : 1);
+  std::size_t dimensions = spec.axes.size() + spec.corners.size();
+  for (const FileDimension& files : spec.file_dimensions()) dimensions += files.sets.empty() ? 0 : 1;
   if (spec.sampling == Sampling::low_discrepancy && dimensions > max_low_discrepancy_dimensions) {
     r.fail(where, "sweep.sampling",
            "low_discrepancy sampling supports " + std::to_string(max_low_discrepancy_dimensions) +
-               " dimensions (axes, corner groups, channel sets); this sweep has " +
+               " dimensions (axes, corner groups, file sets); this sweep has " +
                std::to_string(dimensions) + "; use monte_carlo");
   }
 }
@@ -795,12 +818,15 @@ std::string resolved_text(const SweepSpec& spec) {
     out << "]\n";
     if (!group.weights.empty()) out << "weights = " << toml_numbers(group.weights) << "\n";
   }
-  for (std::size_t s = 0; s < spec.channel_sets.size(); ++s) {
-    const ChannelFileSet& set = spec.channel_sets[s];
-    out << "\n[[channel_sets]]\nlabel = " << toml_string(set.label) << "\nthru = " << toml_string(set.thru.string())
-        << "\nfext = " << toml_strings(set.fext) << "\nnext = " << toml_strings(set.next) << "\n";
-    if (!set.port_order.empty()) out << "port_order = " << toml_string(set.port_order) << "\n";
-    if (!spec.channel_set_weights.empty()) out << "weight = " << toml_number(spec.channel_set_weights[s]) << "\n";
+  for (const FileDimension& files : spec.file_dimensions()) {
+    for (std::size_t s = 0; s < files.sets.size(); ++s) {
+      const ChannelFileSet& set = files.sets[s];
+      out << "\n[[" << files.table << "]]\nlabel = " << toml_string(set.label)
+          << "\nthru = " << toml_string(set.thru.string()) << "\nfext = " << toml_strings(set.fext) << "\n";
+      if (files.table != "tx_boards") out << "next = " << toml_strings(set.next) << "\n";  // tx_boards have none
+      if (!set.port_order.empty()) out << "port_order = " << toml_string(set.port_order) << "\n";
+      if (!files.weights.empty()) out << "weight = " << toml_number(files.weights[s]) << "\n";
+    }
   }
   return out.str();
 }
@@ -823,7 +849,8 @@ std::uint64_t SweepSpec::num_variants() const {
   std::uint64_t count = 1;
   for (const Axis& axis : axes) count *= axis.distribution.values.size();
   for (const CornerGroup& group : corners) count *= group.rows.size();
-  return count * std::max<std::uint64_t>(1, channel_sets.size());
+  for (const FileDimension& files : file_dimensions()) count *= std::max<std::uint64_t>(1, files.sets.size());
+  return count;
 }
 
 SweepSpec parse_sweep_spec(std::string_view text, const std::filesystem::path& source,
@@ -838,7 +865,8 @@ SweepSpec parse_sweep_spec(std::string_view text, const std::filesystem::path& s
                      ": TOML syntax error: " + std::string(error.description()));
   }
   Reader r(source_name, registry);
-  constexpr std::string_view tables[] = {"sweep", "link", "search", "axes", "corners", "channel_sets"};
+  constexpr std::string_view tables[] = {"sweep", "link", "search", "axes", "corners", "channel_sets", "tx_boards",
+                                         "rx_boards"};
   for (const auto& [key, node] : root) {
     if (std::find(std::begin(tables), std::end(tables), key.str()) == std::end(tables)) {
       r.fail(key.source(), "[" + std::string(key.str()) + "]",
@@ -853,7 +881,7 @@ SweepSpec parse_sweep_spec(std::string_view text, const std::filesystem::path& s
   read_search(r, root, spec);
   read_axes(r, root, spec);
   read_corners(r, root, spec);
-  read_channel_sets(r, root, source, spec);
+  read_measured_files(r, root, source, spec);
   check_size(r, root, spec);
   spec.resolved_toml = resolved_text(spec);
   spec.hash = fnv1a_hex(spec.resolved_toml);

@@ -44,14 +44,26 @@
 //   port_order = "1 3 2 4"            # optional, as the Touchstone reader takes it
 //   weight = 1.0                      # optional (default 1)
 //
+//   [[tx_boards]]                     # measured Tx-side boards of the LPO link (host board,
+//   label = "host_a"                  # connector, module board), in place of its line model:
+//   thru = "../boards/host_a_tx.s4p"  # a discrete dimension of its own; keys as channel sets,
+//   fext = ["..."]                    # fext = paths from other host transmitters (no next)
+//
+//   [[rx_boards]]                     # measured Rx-side boards: fext = paths from other module
+//   label = "host_a"                  # outputs, next = paths from the host's transmitters
+//   thru = "../boards/host_a_rx.s4p"
+//
 // Rules: a parameter appears at most once over [link], [search], [axes] and [[corners]];
 // every value (and every distribution's support) lies in the registry's [min, max]; "normal"
 // is accepted only where no draw can leave that range (mean +- 8.3 sigma inside it, the
 // extreme of a 53-bit uniform), otherwise use "truncated_normal"; a grid takes only values,
 // range and discrete axes, and no weights (it enumerates every value once); a grid has at most
 // 1e12 variants. Weights are relative (normalised on reading) and must not all be zero.
+// [[channel_sets]] (whole measured channels) exclude [[tx_boards]] and [[rx_boards]] (boards
+// inside the LPO link).
 #pragma once
 
+#include <array>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -97,7 +109,8 @@ struct CornerGroup {
   std::vector<double> weights;            ///< one per row, normalised; empty = equal
 };
 
-/// One channel file set (for sweeps over measured channels).
+/// One channel file set: a whole measured channel ([[channel_sets]]) or a measured board with
+/// its crosstalk paths ([[tx_boards]], [[rx_boards]]).
 struct ChannelFileSet {
   std::string label;
   std::filesystem::path thru;
@@ -105,7 +118,14 @@ struct ChannelFileSet {
   std::string port_order;  ///< empty = the reader's default
 };
 
-/// Dimensions (axes + corner groups + one for channel sets) that low_discrepancy sampling has
+/// A discrete dimension of measured files, as variant spaces and result files see it.
+struct FileDimension {
+  std::string_view table;                      ///< "channel_sets", "tx_boards", "rx_boards"
+  const std::vector<ChannelFileSet>& sets;     ///< empty: the sweep has no such dimension
+  const std::vector<double>& weights;          ///< normalised; empty = equal
+};
+
+/// Dimensions (axes + corner groups + one per file dimension) that low_discrepancy sampling has
 /// Sobol direction numbers for (Joe and Kuo's new-joe-kuo-6.21201, dimensions 1 to 53).
 inline constexpr std::size_t max_low_discrepancy_dimensions = 53;
 
@@ -123,13 +143,23 @@ struct SweepSpec {
   std::vector<CornerGroup> corners;                   ///< [[corners]] in file order
   std::vector<ChannelFileSet> channel_sets;           ///< [[channel_sets]], paths absolute
   std::vector<double> channel_set_weights;            ///< normalised; empty = equal
+  std::vector<ChannelFileSet> tx_boards, rx_boards;   ///< [[tx_boards]], [[rx_boards]], paths absolute
+  std::vector<double> tx_board_weights, rx_board_weights;  ///< normalised; empty = equal
   /// Canonical TOML of the resolved spec (defaults filled, paths absolute, ranges expanded,
   /// weights normalised), for provenance; parse_sweep_spec reads it back to the same spec.
   std::string resolved_toml;
   std::string hash;  ///< 16 hex digits of the 64-bit FNV-1a hash of resolved_toml
 
-  /// grid: product of axis sizes x corner rows x channel sets; else requested_variants.
+  /// grid: product of axis sizes x corner rows x file sets of each dimension; else
+  /// requested_variants.
   std::uint64_t num_variants() const;
+  /// The measured-file dimensions in variant-space order (after the axes and corner groups):
+  /// channel sets, Tx-side boards, Rx-side boards.
+  std::array<FileDimension, 3> file_dimensions() const {
+    return {{{"channel_sets", channel_sets, channel_set_weights},
+             {"tx_boards", tx_boards, tx_board_weights},
+             {"rx_boards", rx_boards, rx_board_weights}}};
+  }
 };
 
 /// Reads and checks a spec file; every error is an InputError naming file, line and key.

@@ -43,7 +43,7 @@ LpoLink ideal_link(const ComConfig& host) {
   link.shot_noise = 0.0;
   link.driver_thd_pct = link.tia_thd_pct = 0.0;
   link.modulator_vpi_V = 0.0;
-  link.optical_aggressors = link.board_fext_aggressors = link.board_next_aggressors = 0.0;
+  link.optical_aggressors = link.tx_board_fext_aggressors = link.board_fext_aggressors = link.board_next_aggressors = 0.0;
   return link;
 }
 
@@ -203,13 +203,14 @@ TEST(LpoLink, PowerModelAndAggressorCounts) {
                           link.module_lanes * (link.driver_W_per_lane * 1.5 + link.tia_W_per_lane * 1.2 +
                                                link.laser_W_per_lane * std::pow(10.0, 0.3));
   EXPECT_NEAR(v.module.module_power_W, expected, 1e-12);
-  const std::size_t aggressors = static_cast<std::size_t>(link.optical_aggressors + link.board_fext_aggressors +
-                                                          link.board_next_aggressors);
+  const std::size_t aggressors = static_cast<std::size_t>(link.optical_aggressors + link.tx_board_fext_aggressors +
+                                                          link.board_fext_aggressors + link.board_next_aggressors);
   ASSERT_EQ(v.variant.channels->size(), 1 + aggressors);
   for (std::size_t k = 1; k < v.variant.channels->size(); ++k) {
     EXPECT_NE((*v.variant.channels)[k].input.kind, ChannelKind::thru);
   }
   // No coupling, no aggressors.
+  link.tx_board_fext_coupling = 0.0;
   link.board_fext_coupling = 0.0;
   link.board_next_coupling = 0.0;
   EXPECT_EQ(build_lpo_variant(link, host).variant.channels->size(), 1 + static_cast<std::size_t>(link.optical_aggressors));
@@ -296,7 +297,7 @@ TEST(LpoLink, ImpairmentsMoveTheMarginAsPhysicsSays) {
   const ComConfig host = thinned_host();
   LpoLink base = lpo_link_from({}, host);
   base.tx_board_loss_dB = base.rx_board_loss_dB = 4.0;
-  base.board_fext_aggressors = base.board_next_aggressors = base.optical_aggressors = 0.0;
+  base.tx_board_fext_aggressors = base.board_fext_aggressors = base.board_next_aggressors = base.optical_aggressors = 0.0;
 
   LpoLink quiet = base, noisy = base;
   quiet.rin_oma_dB_per_Hz = -155.0;
@@ -320,6 +321,15 @@ TEST(LpoLink, ImpairmentsMoveTheMarginAsPhysicsSays) {
   EXPECT_LT(h.module.rlm_module, g.module.rlm_module) << "more swing, more compression";
   EXPECT_LT(*h.variant.scalars.R_LM, *g.variant.scalars.R_LM);
   EXPECT_GT(h.module.oma_rx_dBm, g.module.oma_rx_dBm) << "and more light";
+
+  LpoLink isolated = base, coupled = base;
+  isolated.tx_board_fext_aggressors = coupled.tx_board_fext_aggressors = 3.0;
+  isolated.tx_board_fext_coupling = 0.0;
+  coupled.tx_board_fext_coupling = 0.05;
+  const ComCaseResult i = com_of(host, isolated), c = com_of(host, coupled);
+  EXPECT_EQ(i.noise.sigma_xt, 0.0);
+  EXPECT_GT(c.noise.sigma_xt, 0.0);
+  EXPECT_LT(c.com_dB, i.com_dB) << "more Tx-side board crosstalk, less margin";
 }
 
 TEST(LpoLink, RxSideTransferOfAMatchedReceiverIsOne) {

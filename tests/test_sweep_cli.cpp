@@ -308,6 +308,45 @@ TEST(SweepMeasured, PackageCaseOneReproducesTheIeeeScript) {
   fs::remove_all(dir);
 }
 
+/// Measured boards inside the LPO link: each [[tx_boards]] entry is a value of its own
+/// dimension, stored by index with its labels, shown by inspect; the loss they fix cannot be
+/// swept as well.
+TEST(SweepBoards, MeasuredTxBoardsAreSweptStoredAndInspected) {
+  const fs::path dir = scratch("boards");
+  const fs::path channels = shared_dir() / "channels";
+  ASSERT_TRUE(fs::exists(channels / "ieee8023ck_orthobp_12dB")) << "the real channels are expected in " << channels;
+  const fs::path ortho = channels / "ieee8023ck_orthobp_12dB";
+  const std::string spec_text =
+      "[sweep]\ncom_config = \"" + (kData / "lpo_host_small.toml").string() + "\"\nsampling = \"grid\"\n" +
+      "[link]\nmodulator_vpi_V = 4.5\n[axes]\nrx_board_loss_dB = { values = [6.0] }\n" +
+      "[[tx_boards]]\nlabel = \"orthobp_12dB\"\nthru = \"" + (ortho / "DPO_4in_Meg7_THRU.s4p").string() +
+      "\"\nfext = [\"" + (ortho / "DPO_4in_Meg7_FENG89.s4p").string() + "\"]\n" +
+      "[[tx_boards]]\nlabel = \"ca_19p75dB\"\nthru = \"" +
+      (channels / "ieee8023ck_ca_19p75dB" / "CA_19p75dB_thru.s4p").string() + "\"\n";
+  std::ofstream(dir / "boards.toml") << spec_text;
+  const fs::path out = dir / "boards.h5";
+  const CommandResult r = run_eyesweep("sweep " + (dir / "boards.toml").string() + " -o " + out.string() + " --backend cpu");
+  ASSERT_EQ(r.status, 0) << r.output;
+  const ResultsFile file = ResultsFile::open(out);
+  EXPECT_EQ(std::get<std::vector<std::int64_t>>(file.read("parameters/tx_board")), (std::vector<std::int64_t>{0, 1}));
+  const auto com = std::get<std::vector<double>>(file.read("results/com_dB"));
+  ASSERT_EQ(com.size(), 2u);
+  EXPECT_GT(com[0], com[1]) << "the 19.75 dB cable assembly as a board loses more than the 12 dB backplane";
+  const CommandResult inspected = run_eyesweep("inspect " + out.string() + " --variant 1");
+  ASSERT_EQ(inspected.status, 0) << inspected.output;
+  EXPECT_NE(inspected.output.find("ca_19p75dB"), std::string::npos) << inspected.output;
+
+  // The boards fix the Tx-side loss: sweeping it as well is refused before anything is written.
+  std::string both = spec_text;
+  both.replace(both.find("[axes]\n"), 7, "[axes]\ntx_board_loss_dB = { values = [3.0] }\n");
+  std::ofstream(dir / "both.toml") << both;
+  const CommandResult refused = run_eyesweep("sweep " + (dir / "both.toml").string() + " -o " + (dir / "both.h5").string());
+  EXPECT_EQ(refused.status, 2) << refused.output;
+  EXPECT_NE(refused.output.find("tx_board_loss_dB: has no effect"), std::string::npos) << refused.output;
+  EXPECT_FALSE(fs::exists(dir / "both.h5"));
+  fs::remove_all(dir);
+}
+
 TEST(SweepMmse, The200gExampleStoresItsRxFfeTaps) {
   const fs::path dir = scratch("mmse");
   const fs::path out = dir / "lpo200.h5";

@@ -425,6 +425,53 @@ TEST_F(SweepSpecTest, RefusesTooManyLowDiscrepancyDimensions) {
   EXPECT_NO_THROW(parse(text));
 }
 
+TEST_F(SweepSpecTest, MeasuredBoardsAreFileDimensionsOfTheirOwn) {
+  const SweepSpec spec = parse(grid_header + R"([axes]
+fiber_loss_dB = { values = [0.5, 1.5, 3.0] }
+[[tx_boards]]
+label = "host_a"
+thru = "../channels/x_thru.s4p"
+fext = ["../channels/x_fext1.s4p"]
+port_order = "1 2 3 4"
+[[tx_boards]]
+label = "host_b"
+thru = "../channels/y_thru.s4p"
+[[rx_boards]]
+label = "module_a"
+thru = "../channels/x_thru.s4p"
+fext = ["../channels/x_fext1.s4p", "../channels/x_fext2.s4p"]
+next = ["../channels/x_next1.s4p"]
+)");
+  EXPECT_EQ(spec.num_variants(), 3u * 2u * 1u);
+  ASSERT_EQ(spec.tx_boards.size(), 2u);
+  EXPECT_EQ(spec.tx_boards[0].fext.size(), 1u);
+  EXPECT_EQ(spec.tx_boards[0].port_order, "1 2 3 4");
+  ASSERT_EQ(spec.rx_boards.size(), 1u);
+  EXPECT_EQ(spec.rx_boards[0].next.size(), 1u);
+  EXPECT_TRUE(spec.channel_sets.empty());
+  const auto dimensions = spec.file_dimensions();
+  EXPECT_EQ(dimensions[1].table, "tx_boards");
+  EXPECT_EQ(&dimensions[2].sets, &spec.rx_boards);
+  // The resolved text reads back to the same boards.
+  const SweepSpec again = parse_sweep_spec(spec.resolved_toml, root_ / "elsewhere" / "r.h5", registry_);
+  EXPECT_EQ(again.resolved_toml, spec.resolved_toml) << spec.resolved_toml;
+  ASSERT_EQ(again.rx_boards.size(), 1u);
+  EXPECT_EQ(again.rx_boards[0].fext, spec.rx_boards[0].fext);
+  EXPECT_EQ(again.tx_boards[1].thru, spec.tx_boards[1].thru);
+}
+
+TEST_F(SweepSpecTest, RefusesBoardsThatCannotBe) {
+  expect_error(header + "[[tx_boards]]\nlabel = \"a\"\nthru = \"../channels/x_thru.s4p\"\nnext = []\n", 7,
+               {"tx_boards[1].next", "unknown key"});
+  expect_error(header + "[[rx_boards]]\nlabel = \"a\"\nthru = \"../channels/gone.s4p\"\n", 6,
+               {"rx_boards[1].thru", "gone.s4p does not exist"});
+  expect_error(grid_header + "[[rx_boards]]\nlabel = \"a\"\nthru = \"../channels/x_thru.s4p\"\nweight = 2.0\n", 7,
+               {"rx_boards[1].weight", "grid"});
+  expect_error(header + "[[channel_sets]]\nlabel = \"a\"\nthru = \"../channels/x_thru.s4p\"\n"
+                        "[[tx_boards]]\nlabel = \"b\"\nthru = \"../channels/y_thru.s4p\"\n",
+               7, {"[[tx_boards]]", "whole measured channels"});
+}
+
 TEST_F(SweepSpecTest, RefusesMissingChannelFiles) {
   expect_error(header + "[[channel_sets]]\nlabel = \"a\"\nthru = \"../channels/nope_thru.s4p\"\n", 6,
                {"channel_sets[1].thru", "nope_thru.s4p does not exist"});

@@ -138,7 +138,8 @@ weights = [3, 1, 0]
 )";
 
 bool same(const VariantPoint& a, const VariantPoint& b) {
-  return a.index == b.index && a.values == b.values && a.channel_set == b.channel_set;
+  return a.index == b.index && a.values == b.values && a.channel_set == b.channel_set && a.tx_board == b.tx_board &&
+         a.rx_board == b.rx_board;
 }
 
 TEST(VariantSpace, ColumnsAreAxesThenCornerParameters) {
@@ -300,6 +301,42 @@ TEST(VariantSpace, MonteCarloDrawsFollowTheirDistributions) {
   for (std::size_t i = 0; i < n; ++i) covariance += (columns[0][i] - m0) * (columns[1][i] - m1);
   const double correlation = covariance / (dn - 1.0) / std::sqrt(variance(columns[0]) * variance(columns[1]));
   EXPECT_NEAR(correlation, 0.0, k / std::sqrt(dn));
+}
+
+TEST(VariantSpace, BoardsAreDimensionsAfterTheAxes) {
+  const char* dir = "/tmp/eyesweep_variant_space_boards";
+  std::filesystem::create_directories(dir);
+  for (const char* name : {"a.s4p", "b.s4p", "c.s4p"}) std::ofstream(std::string(dir) + "/" + name) << "!\n";
+  const std::string boards = std::string("[[tx_boards]]\nlabel = \"a\"\nthru = \"") + dir + "/a.s4p\"\n" +
+                             "[[tx_boards]]\nlabel = \"b\"\nthru = \"" + dir + "/b.s4p\"\n" +
+                             "[[rx_boards]]\nlabel = \"c\"\nthru = \"" + dir + "/c.s4p\"\n" +
+                             "[[rx_boards]]\nlabel = \"a\"\nthru = \"" + dir + "/a.s4p\"\n" +
+                             "[[rx_boards]]\nlabel = \"b\"\nthru = \"" + dir + "/b.s4p\"\n";
+  const SweepSpec grid =
+      parse("[sweep]\ncom_config = \"c.toml\"\nsampling = \"grid\"\n[axes]\np0 = { values = [0.1, 0.2] }\n" + boards);
+  ASSERT_EQ(grid.num_variants(), 2u * 2u * 3u);
+  std::set<std::vector<int>> seen;
+  for (std::uint64_t i = 0; i < grid.num_variants(); ++i) {
+    const VariantPoint p = decode_variant(grid, i);
+    EXPECT_EQ(p.channel_set, -1);
+    EXPECT_TRUE(seen.insert({static_cast<int>(p.values[0] * 10.0), p.tx_board, p.rx_board}).second) << "variant " << i;
+  }
+  // The Rx-side board varies fastest, then the Tx-side board, then the axes.
+  EXPECT_EQ(decode_variant(grid, 1).rx_board, 1);
+  EXPECT_EQ(decode_variant(grid, 3).tx_board, 1);
+  EXPECT_EQ(decode_variant(grid, 6).values[0], 0.2);
+
+  const SweepSpec drawn = parse("[sweep]\ncom_config = \"c.toml\"\nvariants = 3000\n" + boards);
+  std::vector<double> tx(2), rx(3);
+  for (std::uint64_t i = 0; i < drawn.num_variants(); ++i) {
+    const VariantPoint p = decode_variant(drawn, i);
+    tx[static_cast<std::size_t>(p.tx_board)] += 1.0;
+    rx[static_cast<std::size_t>(p.rx_board)] += 1.0;
+  }
+  // Equal weights: chi-square below its 99.9 % quantile (1 and 2 degrees of freedom).
+  EXPECT_LT(chi_square(tx, {0.5, 0.5}, 3000.0), 10.83);
+  EXPECT_LT(chi_square(rx, {1.0 / 3, 1.0 / 3, 1.0 / 3}, 3000.0), 13.82);
+  std::filesystem::remove_all(dir);
 }
 
 TEST(VariantSpace, ChannelSetsAreDrawnByWeight) {

@@ -1,6 +1,8 @@
 // `eyesweep inspect`; see inspect.hpp.
 #include "host/cli/inspect.hpp"
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <iomanip>
 #include <iostream>
@@ -64,6 +66,13 @@ void run_inspect(const std::string& path, std::uint64_t index) {
     const bool is_swept = std::find(swept.begin(), swept.end(), name) != swept.end();
     out << "  " << std::left << std::setw(28) << name << std::right << std::setw(14) << std::setprecision(6)
         << std::defaultfloat << value << (is_swept ? "  (swept)" : "") << "\n";
+  }
+  const std::array<int, 3> chosen{v.point.channel_set, v.point.tx_board, v.point.rx_board};
+  for (std::size_t k = 0; k < chosen.size(); ++k) {  // in file_dimensions() order
+    if (chosen[k] < 0) continue;
+    const ChannelFileSet& set = spec.file_dimensions()[k].sets[static_cast<std::size_t>(chosen[k])];
+    out << "  " << std::left << std::setw(28) << spec.file_dimensions()[k].table << std::right << set.label << " ("
+        << set.thru.string() << ")\n";
   }
   out << "module settings searched:\n";
   for (std::size_t s = 0; s < v.settings.size(); ++s) {
