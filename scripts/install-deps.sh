@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Installs the Debian packages eyesweep needs to build, test and plot, when missing.
+# Installs the Debian packages eyesweep needs to build, test and plot, when missing
+# (hdf5-tools: h5dump/h5ls, used by tests/test_h5dump.sh).
 # Runs apt-get only if something is missing; uses sudo when not root.
 set -euo pipefail
 
 packages=(
   cmake g++ make pkg-config git
-  libhdf5-dev libfftw3-dev libcli11-dev libtomlplusplus-dev nlohmann-json3-dev
+  libhdf5-dev hdf5-tools libfftw3-dev libcli11-dev libtomlplusplus-dev nlohmann-json3-dev
   libspdlog-dev libfmt-dev googletest libgtest-dev libbenchmark-dev
   python3-h5py python3-matplotlib python3-numpy
 )
