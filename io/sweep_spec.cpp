@@ -883,9 +883,13 @@ SweepSpec parse_sweep_spec(std::string_view text, const std::filesystem::path& s
   read_corners(r, root, spec);
   read_measured_files(r, root, source, spec);
   check_size(r, root, spec);
+  refresh_resolved(spec);
+  return spec;
+}
+
+void refresh_resolved(SweepSpec& spec) {
   spec.resolved_toml = resolved_text(spec);
   spec.hash = fnv1a_hex(spec.resolved_toml);
-  return spec;
 }
 
 SweepSpec load_sweep_spec(const std::filesystem::path& file, std::span<const ParameterInfo> registry) {

@@ -162,6 +162,10 @@ struct SweepSpec {
   }
 };
 
+/// Rewrites resolved_toml and hash from the spec's fields, after a caller changed them (the
+/// command line's --seed and --variants), so that the stored text is the sweep that ran.
+void refresh_resolved(SweepSpec& spec);
+
 /// Reads and checks a spec file; every error is an InputError naming file, line and key.
 SweepSpec load_sweep_spec(const std::filesystem::path& file, std::span<const ParameterInfo> registry);
 

@@ -460,7 +460,7 @@ TEST(VariantSpace, LinkParametersLayerDefaultsFixedAndVariantValues) {
 
 TEST(VariantSpace, ShippedLpoExamplesDecodeInsideTheModelRanges) {
   const std::vector<ParameterInfo> lpo = lpo_parameters(ComConfig{});
-  for (const char* example : {"lpo_800g_dr8.toml", "lpo_1p6t_dr8.toml"}) {
+  for (const char* example : {"lpo_800g_dr8.toml", "lpo_1p6t_dr8.toml", "lpo_800g_measured_boards.toml"}) {
     const SweepSpec spec = load_sweep_spec(std::filesystem::path(EYESWEEP_SOURCE_DIR) / "examples" / example, lpo);
     ASSERT_GT(spec.num_variants(), 0u) << example;
     for (std::uint64_t i = 0; i < std::min<std::uint64_t>(spec.num_variants(), 200); ++i) {

@@ -11,7 +11,7 @@ void add_eye_options(CLI::App& command, EyeArguments& eye) {
       ->capture_default_str()
       ->check(CLI::Range(16, 65536));
   command.add_option("--voltage-range", eye.voltage_range_V,
-                     "eyes: half-range of the's voltage axis (V); 0 = 1.25 x the largest cursor across the UI")
+                     "eyes: half-range of the voltage axis (V); 0 = 1.25 x the largest cursor across the UI")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
   command.add_option("--targets", eye.targets,

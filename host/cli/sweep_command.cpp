@@ -87,6 +87,7 @@ void run_sweep_command(const SweepCommandOptions& o) {
     if (*o.variants == 0) throw InputError("--variants must be at least 1");
     spec.requested_variants = *o.variants;
   }
+  refresh_resolved(spec);  // the file's spec attribute is the sweep that runs
   if (o.force && o.resume) throw InputError("--force and --resume exclude each other");
   SweepOptions options;
   options.backend = parse_backend(o.backend);
