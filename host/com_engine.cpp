@@ -115,9 +115,8 @@ ComCaseResult run_case(const ComConfig& cfg, const std::vector<LoadedChannel>& c
 }  // namespace
 
 ComNoiseInputs winner_noise_inputs(const ComConfig& cfg, const FomEvaluator& evaluator, const TxGrid& tx_grid,
-                                   const CtleSetting& ctle, const double* taps, const FomPoint& best) {
+                                   const CtleContext& context, const double* taps, const FomPoint& best) {
   const CaseResponses& responses = evaluator.responses();
-  const CtleContext context = evaluator.make_context(ctle);
   ComNoiseInputs in;
   in.levels = cfg.L;
   in.der0 = cfg.DER_0;
@@ -128,7 +127,7 @@ ComNoiseInputs winner_noise_inputs(const ComConfig& cfg, const FomEvaluator& eva
   in.dfe_taps = best.dfe_taps;
   for (const ChannelResponse& aggressor : responses.aggressors) {
     in.aggressors.push_back({aggressor.kind == ChannelKind::fext ? AggressorKind::fext : AggressorKind::next,
-                             apply_rx_ffe(cfg, best, equalized_aggressor(aggressor, cfg, ctle, tx_grid, taps))});
+                             apply_rx_ffe(cfg, best, equalized_aggressor(aggressor, cfg, context.ctle, tx_grid, taps))});
   }
   in.h_j = jitter_slopes(in.victim_pulse, best.cursor_index, cfg.M, dfe_span(cfg));
   in.a_dd_ui = cfg.A_DD_UI;
@@ -169,7 +168,7 @@ ComCaseResult analyse_winner(const ComConfig& cfg, const FomEvaluator& evaluator
                      "); lower the impulse response truncation threshold or the DFE length (N_b, N_f)");
   }
 
-  result.noise = final_com_noise(winner_noise_inputs(cfg, evaluator, tx_grid, ctle, taps, best));
+  result.noise = final_com_noise(winner_noise_inputs(cfg, evaluator, tx_grid, context, taps, best));
 
   result.com_dB = result.noise.com_db;
   result.fom_dB = best.fom_dB;

@@ -91,11 +91,12 @@ void note_band_coverage(const ComConfig& cfg, const LoadedChannel& thru, std::ve
 ComCaseResult analyse_winner(const ComConfig& cfg, const FomEvaluator& evaluator, const TxGrid& tx_grid,
                              const std::vector<CtleSetting>& ctle_grid, const SearchResult& search);
 
-/// The inputs of the final analysis for one equaliser (CTLE setting, Tx taps laid out as
-/// `tx_grid`) and its FOM point: full-length equalised victim and aggressor pulses, cursor,
-/// DFE taps, jitter slopes and noise terms. What analyse_winner analyses and eyes are drawn from.
+/// The inputs of the final analysis for one equaliser (the CTLE setting's context from
+/// `evaluator`, Tx taps laid out as `tx_grid`) and its FOM point: full-length equalised victim
+/// and aggressor pulses, cursor, DFE taps, jitter slopes and noise terms. What analyse_winner
+/// analyses and eyes are drawn from.
 ComNoiseInputs winner_noise_inputs(const ComConfig& cfg, const FomEvaluator& evaluator, const TxGrid& tx_grid,
-                                   const CtleSetting& ctle, const double* taps, const FomPoint& best);
+                                   const CtleContext& context, const double* taps, const FomPoint& best);
 
 /// The FOM of one given equaliser (CTLE setting and Tx taps laid out as `tx_grid`) on one
 /// package case: for scoring another tool's choice with this engine. Nothing when that

@@ -16,13 +16,14 @@ LinkEyeInputs winner_eye_inputs(const ComConfig& cfg, const std::vector<LoadedCh
   const FomEvaluator evaluator(responses, cfg, tx_grid);
   const WinningEqualizer& eq = result.equalizer;
   ES_EXPECTS(eq.tx_taps.size() == tx_grid.num_taps, "the winner's Tx taps are laid out as the configuration's grid");
-  const std::optional<FomPoint> best = evaluator.evaluate(evaluator.make_context(eq.ctle), eq.tx_taps.data(), -INFINITY);
+  const CtleContext context = evaluator.make_context(eq.ctle);
+  const std::optional<FomPoint> best = evaluator.evaluate(context, eq.tx_taps.data(), -INFINITY);
   if (!best) {
     throw InputError(responses.thru.name + ": the winning equaliser of package case " +
                      std::to_string(result.package_case + 1) + " gives no valid receiver: no eye");
   }
   LinkEyeInputs out;
-  out.eye.channel = winner_noise_inputs(cfg, evaluator, tx_grid, eq.ctle, eq.tx_taps.data(), *best);
+  out.eye.channel = winner_noise_inputs(cfg, evaluator, tx_grid, context, eq.tx_taps.data(), *best);
   out.eye.r_lm = cfg.R_LM;
   out.unequalized_pulse_V = pulse_from_impulse(responses.thru.impulse, cfg.M);
   return out;
