@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -15,41 +16,55 @@
 namespace eyesweep {
 namespace {
 
-// FFTW's planner is not thread-safe; executing a plan is.
-std::mutex& fftw_planner_mutex() {
-  static std::mutex mutex;
-  return mutex;
-}
-
 struct FftwFree {
   void operator()(void* p) const { fftw_free(p); }
+};
+
+/// One complex-to-real plan per transform length, made once and kept for the process: making
+/// a plan computes its twiddle factors, which cost more than the transform itself when every
+/// channel of every variant planned its own. FFTW's planner is not thread-safe, so plans are
+/// made under a lock; executing one on new arrays (fftw_execute_dft_c2r) is thread-safe, and
+/// fftw_alloc_* gives every array the alignment the plan was made with.
+class InversePlans {
+ public:
+  ~InversePlans() {
+    for (auto& [n, plan] : plans_) fftw_destroy_plan(plan);
+  }
+  fftw_plan for_length(std::size_t n) {
+    std::lock_guard lock(mutex_);
+    fftw_plan& plan = plans_[n];
+    if (plan == nullptr) {
+      std::unique_ptr<fftw_complex[], FftwFree> in(fftw_alloc_complex(n / 2 + 1));
+      std::unique_ptr<double[], FftwFree> out(fftw_alloc_real(n));
+      ES_EXPECTS(in && out, "FFTW allocation failed");
+      plan = fftw_plan_dft_c2r_1d(static_cast<int>(n), in.get(), out.get(), FFTW_ESTIMATE);
+      ES_EXPECTS(plan != nullptr, "FFTW could not plan an inverse transform");
+    }
+    return plan;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::map<std::size_t, fftw_plan> plans_;
 };
 
 /// Real signal of length 2 (N - 1) whose spectrum's first N bins are `half` (MATLAB:
 /// real(ifft([X(1); X(2:end-1); X(end); conj(flip(X(2:end-1)))]))).
 std::vector<double> inverse_real_fft(const std::vector<std::complex<double>>& half) {
+  static InversePlans plans;
   const std::size_t n_half = half.size();
   const std::size_t n = 2 * (n_half - 1);
+  const fftw_plan plan = plans.for_length(n);
   std::unique_ptr<fftw_complex[], FftwFree> in(fftw_alloc_complex(n_half));
   std::unique_ptr<double[], FftwFree> out(fftw_alloc_real(n));
   ES_EXPECTS(in && out, "FFTW allocation failed");
-  fftw_plan plan;
-  {
-    std::lock_guard lock(fftw_planner_mutex());
-    plan = fftw_plan_dft_c2r_1d(static_cast<int>(n), in.get(), out.get(), FFTW_ESTIMATE);
-  }
-  ES_EXPECTS(plan != nullptr, "FFTW could not plan an inverse transform");
   for (std::size_t k = 0; k < n_half; ++k) {
     in[k][0] = half[k].real();
     in[k][1] = half[k].imag();
   }
   in[0][1] = 0.0;           // DC and Nyquist bins of a real signal are real
   in[n_half - 1][1] = 0.0;
-  fftw_execute(plan);
-  {
-    std::lock_guard lock(fftw_planner_mutex());
-    fftw_destroy_plan(plan);
-  }
+  fftw_execute_dft_c2r(plan, in.get(), out.get());
   std::vector<double> result(out.get(), out.get() + n);
   const double scale = 1.0 / static_cast<double>(n);
   for (double& v : result) v *= scale;
