@@ -112,6 +112,7 @@ CaseResponses prepare_case(const ComConfig& cfg, const std::vector<LoadedChannel
   out.H_r = receiver_filters(cfg, out.f_GHz);
   const double dt_ns = 1.0 / (cfg.f_b_GBd * cfg.M);
 
+  CasePackages packages(cfg, out.f_GHz, package_case);
   for (const LoadedChannel& channel : channels) {
     const DifferentialNetwork& sdd = channel.network;
     const TwoPort two_port{sdd.sdd11, sdd.sdd12, sdd.sdd21, sdd.sdd22};
@@ -119,7 +120,7 @@ CaseResponses prepare_case(const ComConfig& cfg, const std::vector<LoadedChannel
     response.name = channel.input.path.stem().string();
     response.kind = channel.input.kind;
     response.amplitude_V = amplitude_of(cfg, channel.input.kind);
-    response.H = packaged_transfer(two_port, out.f_GHz, cfg, channel.input.kind, package_case);
+    response.H = packages.transfer(two_port, channel.input.kind);
     for (std::size_t i = 0; i < response.H.size(); ++i) {
       // The script applies the Tx rise-time filter only when FORCE_TR is set.
       if (cfg.FORCE_TR) response.H[i] *= tx_rise_time_filter(out.f_GHz[i], cfg.T_r_ns);

@@ -36,6 +36,7 @@
 // the C2C and the VITA-KR4 packages, each channel kind): equal to 1e-13.
 #include "host/package.hpp"
 
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -227,22 +228,12 @@ TwoPort tabulate(const Chain& chain, const std::vector<double>& f_GHz, double R0
 /// Calls sink(i, S) with the whole unterminated cascade at each frequency i, in the
 /// script's association: Tx pkg x ((Tx board x channel) x Rx board), then x Rx pkg.
 template <typename Sink>
-void packaged_for_each(const TwoPort& channel, const std::vector<double>& f_GHz,
-                       const ComConfig& cfg, ChannelKind kind, std::size_t package_case,
-                       Sink&& sink) {
-  ES_EXPECTS(channel.size() == f_GHz.size() && channel.s12.size() == f_GHz.size() &&
-                 channel.s21.size() == f_GHz.size() && channel.s22.size() == f_GHz.size(),
+void packaged_for_each(const TwoPort& channel, const CasePackages::Sides& sides, const TwoPort& rx_pkg_reversed,
+                       bool board, Sink&& sink) {
+  ES_EXPECTS(channel.size() == rx_pkg_reversed.size() && channel.s12.size() == channel.size() &&
+                 channel.s21.size() == channel.size() && channel.s22.size() == channel.size(),
              "channel and frequency grid must have the same size");
-  ES_EXPECTS(cfg.R_0_ohm > 0.0, "R_0 must be positive");
-  expect_grid(f_GHz);
-  const double R0 = cfg.R_0_ohm;
-  const Chain tx_pkg = tx_package_chain(cfg, kind, package_case);
-  const Chain rx_pkg = rx_package_chain(cfg, package_case);
-  const bool board = cfg.board.include;
-  const Chain tx_brd = board ? tx_board_chain(cfg, kind) : Chain{};
-  const Chain rx_brd = board ? rx_board_chain(cfg, kind) : Chain{};
-  for (std::size_t i = 0; i < f_GHz.size(); ++i) {
-    const double f = f_GHz[i];
+  for (std::size_t i = 0; i < channel.size(); ++i) {
     SMatrix2 ch = channel.at(i);
     if (board) {
       // add_brd passes the channel to combines4p as (sdd11, sdd21, sdd12, sdd22) in the
@@ -250,11 +241,9 @@ void packaged_for_each(const TwoPort& channel, const std::vector<double>& f_GHz,
       // the channel's SDD12. Followed: identical for reciprocal channels, and keeps our
       // results on measured (slightly non-reciprocal) files equal to the script's.
       std::swap(ch.s12, ch.s21);
-      ch = cascade(cascade(evaluate(tx_brd, f, R0), ch), evaluate(rx_brd, f, R0));
+      ch = cascade(cascade(sides.tx_board.at(i), ch), sides.rx_board.at(i));
     }
-    const SMatrix2 s = cascade(cascade(evaluate(tx_pkg, f, R0), ch),
-                               reverse(evaluate(rx_pkg, f, R0)));
-    sink(i, s);
+    sink(i, cascade(cascade(sides.tx_package.at(i), ch), rx_pkg_reversed.at(i)));
   }
 }
 
@@ -278,30 +267,54 @@ TwoPort rx_board(const std::vector<double>& f_GHz, const ComConfig& cfg, Channel
   return tabulate(rx_board_chain(cfg, kind), f_GHz, cfg.R_0_ohm, false);
 }
 
-TwoPort packaged_network(const TwoPort& channel, const std::vector<double>& f_GHz,
-                         const ComConfig& cfg, ChannelKind kind, std::size_t package_case) {
-  TwoPort out = TwoPort::identity(f_GHz.size());
-  packaged_for_each(channel, f_GHz, cfg, kind, package_case,
+CasePackages::CasePackages(const ComConfig& cfg, const std::vector<double>& f_GHz, std::size_t package_case)
+    : cfg_(cfg), f_GHz_(f_GHz), package_case_(package_case) {
+  ES_EXPECTS(cfg.R_0_ohm > 0.0, "R_0 must be positive");
+  rx_package_reversed_ = rx_package(f_GHz, cfg, package_case);
+}
+
+const CasePackages::Sides& CasePackages::sides(ChannelKind kind) {
+  std::optional<Sides>& sides = sides_[static_cast<std::size_t>(kind)];
+  if (!sides) {
+    sides.emplace();
+    sides->tx_package = tx_package(f_GHz_, cfg_, kind, package_case_);
+    if (cfg_.board.include) {
+      sides->tx_board = eyesweep::tx_board(f_GHz_, cfg_, kind);
+      sides->rx_board = eyesweep::rx_board(f_GHz_, cfg_, kind);
+    }
+  }
+  return *sides;
+}
+
+TwoPort CasePackages::network(const TwoPort& channel, ChannelKind kind) {
+  TwoPort out = TwoPort::identity(channel.size());
+  packaged_for_each(channel, sides(kind), rx_package_reversed_, cfg_.board.include,
                     [&](std::size_t i, const SMatrix2& s) { out.set(i, s); });
   return out;
+}
+
+std::vector<std::complex<double>> CasePackages::transfer(const TwoPort& channel, ChannelKind kind) {
+  ES_EXPECTS(cfg_.tx_package.R_d_ohm > 0.0 && cfg_.rx_package.R_d_ohm > 0.0, "R_d must be positive");
+  // s21_pkg_tester: gamma_tx from R_diepad(Tx_rd_sel = 1), gamma_rx from
+  // R_diepad(Rx_rd_sel = 2), the same for THRU, FEXT and NEXT.
+  const double gamma_tx = termination_gamma(cfg_.tx_package.R_d_ohm, cfg_.R_0_ohm);
+  const double gamma_rx = termination_gamma(cfg_.rx_package.R_d_ohm, cfg_.R_0_ohm);
+  std::vector<std::complex<double>> h(channel.size());
+  packaged_for_each(channel, sides(kind), rx_package_reversed_, cfg_.board.include,
+                    [&](std::size_t i, const SMatrix2& s) { h[i] = terminated_transfer_at(s, gamma_tx, gamma_rx); });
+  return h;
+}
+
+TwoPort packaged_network(const TwoPort& channel, const std::vector<double>& f_GHz,
+                         const ComConfig& cfg, ChannelKind kind, std::size_t package_case) {
+  return CasePackages(cfg, f_GHz, package_case).network(channel, kind);
 }
 
 std::vector<std::complex<double>> packaged_transfer(const TwoPort& channel,
                                                     const std::vector<double>& f_GHz,
                                                     const ComConfig& cfg, ChannelKind kind,
                                                     std::size_t package_case) {
-  ES_EXPECTS(cfg.tx_package.R_d_ohm > 0.0 && cfg.rx_package.R_d_ohm > 0.0,
-             "R_d must be positive");
-  // s21_pkg_tester: gamma_tx from R_diepad(Tx_rd_sel = 1), gamma_rx from
-  // R_diepad(Rx_rd_sel = 2), the same for THRU, FEXT and NEXT.
-  const double gamma_tx = termination_gamma(cfg.tx_package.R_d_ohm, cfg.R_0_ohm);
-  const double gamma_rx = termination_gamma(cfg.rx_package.R_d_ohm, cfg.R_0_ohm);
-  std::vector<std::complex<double>> h(f_GHz.size());
-  packaged_for_each(channel, f_GHz, cfg, kind, package_case,
-                    [&](std::size_t i, const SMatrix2& s) {
-                      h[i] = terminated_transfer_at(s, gamma_tx, gamma_rx);
-                    });
-  return h;
+  return CasePackages(cfg, f_GHz, package_case).transfer(channel, kind);
 }
 
 std::vector<std::complex<double>> rx_side_transfer(const std::vector<std::complex<double>>& channel_s22,

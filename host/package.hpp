@@ -3,8 +3,10 @@
 // packaged transfer function H21 of a THRU, FEXT or NEXT channel. No Tx/Rx filters, no CTLE.
 #pragma once
 
+#include <array>
 #include <complex>
 #include <cstddef>
+#include <optional>
 #include <vector>
 
 #include "host/com_config.hpp"
@@ -51,6 +53,31 @@ std::vector<std::complex<double>> packaged_transfer(const TwoPort& channel,
                                                     const std::vector<double>& f_GHz,
                                                     const ComConfig& cfg, ChannelKind kind,
                                                     std::size_t package_case);
+
+/// The package (and, with Include PCB = 1, board) two-ports of one package case on one
+/// frequency grid, tabulated per channel kind on first use: every channel of a case shares
+/// them, so a case's channels cost one ladder evaluation per kind, not one per channel.
+/// network and transfer equal packaged_network and packaged_transfer bit for bit.
+class CasePackages {
+ public:
+  CasePackages(const ComConfig& cfg, const std::vector<double>& f_GHz, std::size_t package_case);
+  TwoPort network(const TwoPort& channel, ChannelKind kind);
+  std::vector<std::complex<double>> transfer(const TwoPort& channel, ChannelKind kind);
+
+  /// The Tx-side package and the boards (empty without Include PCB) of one kind.
+  struct Sides {
+    TwoPort tx_package, tx_board, rx_board;
+  };
+
+ private:
+  const Sides& sides(ChannelKind kind);
+
+  const ComConfig& cfg_;
+  const std::vector<double>& f_GHz_;
+  std::size_t package_case_;
+  TwoPort rx_package_reversed_;  ///< signal-flow order, die at port 2 (shared by every kind)
+  std::array<std::optional<Sides>, 3> sides_;
+};
 
 /// The voltage transfer from a wave leaving a channel's output port to the Rx die: the
 /// Rx-side board (when cfg.board.include) and package into cfg.rx_package.R_d_ohm, with the
