@@ -1,5 +1,5 @@
 // Speed of the three engines on the 802.3ck KR-size search: the KR sheet with its 12 fixed
-// DFE taps (no floating groups), 638,715 grid points per variant (4,345 Tx combinations x
+// DFE taps (no floating groups; the CPU engine also with them), 638,715 grid points per variant (4,345 Tx combinations x
 // 147 CTLE settings), M = 32, and parametric channel variants of THRU + 3 FEXT + 3 NEXT
 // (lengths 80 .. 200 mm) so that the programs need no data files.
 //  - SearchPoints: grid points per second of the search alone (tables built beforehand); a
@@ -27,9 +27,9 @@
 namespace eyesweep {
 namespace {
 
-ComConfig kr_size_spec() {
+ComConfig kr_size_spec(bool floating = false) {
   ComConfig spec = load_com_config(std::filesystem::path(EYESWEEP_SOURCE_DIR) / "configs" / "ieee8023ck_kr.toml");
-  spec.floating.N_bg = 0;
+  if (!floating) spec.floating.N_bg = 0;
   return spec;
 }
 
@@ -46,15 +46,17 @@ std::vector<ChannelVariant> kr_variants(const ComConfig& spec, std::size_t count
   return variants;
 }
 
-/// Prepared variants of the KR-size search and their tables.
+/// Prepared variants of the KR-size search (with the sheet's floating groups, or without)
+/// and their tables.
 struct Prepared {
-  ComConfig spec = kr_size_spec();
-  SearchGrid grid{spec};
+  ComConfig spec;
+  SearchGrid grid;
   std::vector<std::unique_ptr<PreparedVariant>> owned;
   std::vector<const PreparedVariant*> variants;
   BatchTables tables;
 
-  explicit Prepared(std::size_t count) {
+  explicit Prepared(std::size_t count, bool floating = false)
+      : spec(kr_size_spec(floating)), grid(spec, CrosstalkSum::automatic, floating ? FastEngine::cpu : FastEngine::cuda) {
     for (const ChannelVariant& v : kr_variants(spec, count)) {
       owned.push_back(std::make_unique<PreparedVariant>(variant_config(spec, v), *v.channels, grid));
       variants.push_back(owned.back().get());
@@ -75,6 +77,21 @@ void BM_SearchPoints_Cpu(benchmark::State& state) {
   state.counters["threads"] = static_cast<double>(worker_count(threads, 1u << 20));
 }
 BENCHMARK(BM_SearchPoints_Cpu)->Arg(1)->Arg(0)->Unit(benchmark::kMillisecond)->MinTime(2.0)->UseRealTime();
+
+/// The same search with the KR sheet's 3 floating groups of 3 taps within 40 UI, placed per
+/// point (CPU engine only).
+void BM_SearchPoints_CpuFloating(benchmark::State& state) {
+  const Prepared prepared(1, true);
+  const auto threads = static_cast<unsigned>(state.range(0));
+  for (auto _ : state) {
+    auto best = cpu_search(*prepared.variants[0], prepared.grid, prepared.tables, 0, threads, 1);
+    benchmark::DoNotOptimize(best.data());
+  }
+  const double points = static_cast<double>(prepared.grid.points());
+  state.counters["points_per_s"] = benchmark::Counter(points, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["threads"] = static_cast<double>(worker_count(threads, 1u << 20));
+}
+BENCHMARK(BM_SearchPoints_CpuFloating)->Arg(1)->Arg(0)->Unit(benchmark::kMillisecond)->MinTime(2.0)->UseRealTime();
 
 #if defined(EYESWEEP_HAVE_CUDA)
 void BM_SearchPoints_Cuda(benchmark::State& state) {

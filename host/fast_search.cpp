@@ -140,6 +140,9 @@ void scan_points(const search::GridView& g, const search::VariantView& v, const 
     return WindowedPulse<kTaps>(c.pulse, v.offset, lo, hi - lo + 1);
   };
   WindowedPulse<kTaps> y = make_sampler();
+  // Points that cannot reach the K-th best so far skip their DFE step (its power ratio, kept
+  // in step with the threshold).
+  double threshold = best.threshold(), to_beat = 0.0;
   for (std::size_t flat = first; flat < last; ++flat) {
     if (flat / n_tx != ctle) {
       ctle = flat / n_tx;
@@ -148,8 +151,14 @@ void scan_points(const search::GridView& g, const search::VariantView& v, const 
     }
     const std::size_t tx = flat % n_tx;
     y.compute(g.taps + tx * kTaps);
-    const search::PointScore score = search::score_point<kTaps>(g, v, c, static_cast<long long>(tx), y);
-    if (score.fom_dB >= best.threshold()) best.offer(score.fom_dB, ctle, tx);
+    const search::PointScore score = search::score_point<kTaps>(g, v, c, static_cast<long long>(tx), y, to_beat);
+    if (score.fom_dB >= best.threshold()) {
+      best.offer(score.fom_dB, ctle, tx);
+      if (best.threshold() != threshold) {
+        threshold = best.threshold();
+        to_beat = std::isfinite(threshold) ? std::pow(10.0, threshold / 10.0) : 0.0;
+      }
+    }
   }
 }
 

@@ -79,9 +79,15 @@ void add_outer(double* gram, const TapSamples& s, int n, int n2, double sign) {
 }  // namespace
 
 std::string fast_engine_limitation(const ComConfig& spec, FastEngine engine) {
-  if (spec.floating.N_bg > 0) {
-    return "floating DFE tap groups (N_bg = " + std::to_string(spec.floating.N_bg) +
-           ") are searched by the reference engine only";
+  const FloatingTaps& ft = spec.floating;
+  if (ft.N_bg > 0 && engine == FastEngine::cuda) {
+    return "floating DFE tap groups (N_bg = " + std::to_string(ft.N_bg) +
+           ") are searched by the reference and cpu engines only, not by cuda";
+  }
+  if (ft.N_bg > 0 && (ft.N_f - spec.N_b < ft.N_bf || ft.N_f - spec.N_b > search::kMaxFloatingSpan ||
+                      ft.N_bg * ft.N_bf > search::kMaxFloatingTaps)) {
+    return "floating DFE tap groups need N_bf <= N_f - N_b <= " + std::to_string(search::kMaxFloatingSpan) +
+           " and N_bg x N_bf <= " + std::to_string(search::kMaxFloatingTaps) + " in the fast engines";
   }
   if (spec.rx_ffe.enabled() && engine == FastEngine::cuda) {
     return "the Rx FFE (ffe_pre_tap_len, ffe_post_tap_len) is searched by the reference and cpu engines only, "
@@ -164,12 +170,16 @@ SearchGrid::SearchGrid(const ComConfig& spec, CrosstalkSum crosstalk, FastEngine
     case CursorRule::peak: anchor_ = search::Anchor::peak; break;
     case CursorRule::max_slope_step: anchor_ = search::Anchor::max_slope_step; break;
   }
+  // The DFE spans the floating groups' reach too; taps no group lands on correct nothing.
   b_max_ = spec.b_max;
   b_min_ = spec.b_min;
-  b_max_.resize(static_cast<std::size_t>(spec.N_b), 0.0);
-  b_min_.resize(static_cast<std::size_t>(spec.N_b), 0.0);
+  b_max_.resize(static_cast<std::size_t>(dfe_span(spec)), 0.0);
+  b_min_.resize(static_cast<std::size_t>(dfe_span(spec)), 0.0);
   tail_start_ = spec.floating.N_tail_start;
   tail_rss_max_ = spec.floating.B_float_RSS_MAX;
+  if (spec.floating.N_bg > 0) {
+    floating_ = {spec.floating.N_bg, spec.floating.N_bf, spec.N_b + 1, spec.floating.N_f, spec.floating.bmaxg};
+  }
 }
 
 search::GridView SearchGrid::view() const {
@@ -187,6 +197,7 @@ search::GridView SearchGrid::view() const {
   g.b_min = b_min_.data();
   g.tail_start = tail_start_;
   g.tail_rss_max = tail_rss_max_;
+  g.floating = floating_;
   return g;
 }
 

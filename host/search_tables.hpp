@@ -63,6 +63,7 @@ class SearchGrid {
   std::vector<double> b_max_, b_min_;
   int tail_start_ = 0;
   double tail_rss_max_ = 0.0;
+  search::FloatingGroups floating_;
 };
 
 /// One variant made ready for the search: its configuration and responses, the reference

@@ -18,6 +18,7 @@
 #include <cmath>
 
 #include "kernels/common/host_device.hpp"
+#include "kernels/floating_placement.hpp"
 
 namespace eyesweep::search {
 
@@ -43,6 +44,7 @@ struct GridView {
   const double* b_min = nullptr;
   int tail_start = 0;                   ///< 1-based first tap of the RSS-limited tail; 0 = none
   double tail_rss_max = 0.0;
+  FloatingGroups floating;              ///< groups placed per point (b_max = b_min = 0 where none lands)
 };
 
 /// What one variant's CTLE settings share.
@@ -242,8 +244,9 @@ ES_HD inline int find_cursor(const Sampler& y, const GridView& g, const VariantV
 
 ES_HD inline double clamp_to(double x, double lo, double hi) { return x < lo ? lo : (x > hi ? hi : x); }
 
-/// Squared residual of the DFE over its span: each tap cancels its cursor within its limits,
-/// and the tail taps from tail_start on share an RSS limit.
+/// Squared residual of the DFE over its span: each tap cancels its cursor within its limits
+/// (+-floating.limit on the taps where floating groups land), and the tail taps from
+/// tail_start on share an RSS limit.
 template <typename Sampler>
 ES_HD inline double dfe_residual2(const Sampler& y, const GridView& g, const VariantView& v,
                                   int cursor, double y0) {
@@ -252,10 +255,31 @@ ES_HD inline double dfe_residual2(const Sampler& y, const GridView& g, const Var
     const int n = cursor + v.M * (k + 1);
     return n < v.N ? static_cast<double>(y(n)) : 0.0;  // zero-padded beyond the pulse
   };
+#ifdef __CUDA_ARCH__
+  // The CUDA engine refuses floating groups (fast_engine_limitation): none on the device.
+  constexpr int n_floating = 0;
+  const int* floating = nullptr;
+#else
+  int floating[kMaxFloatingTaps];  // 1-based taps, ascending
+  const int n_floating =
+      place_floating_groups(g.floating, [&](int n) { return sample(n - 1); }, y0, floating);
+#endif
+  const auto lower = [&](int k) {  // 0-based tap k's limits, relative to y0
+    for (int i = 0; i < n_floating; ++i) {
+      if (floating[i] == k + 1) return -g.floating.limit;
+    }
+    return g.b_min[k];
+  };
+  const auto upper = [&](int k) {
+    for (int i = 0; i < n_floating; ++i) {
+      if (floating[i] == k + 1) return g.floating.limit;
+    }
+    return g.b_max[k];
+  };
   double head = 0.0, tail_resid = 0.0, rss2 = 0.0;
   for (int k = 0; k < g.dfe_taps; ++k) {
     const double yk = sample(k);
-    const double applied = clamp_to(yk, y0 * g.b_min[k], y0 * g.b_max[k]);
+    const double applied = clamp_to(yk, y0 * lower(k), y0 * upper(k));
     if (k < tail) {
       head += (yk - applied) * (yk - applied);
     } else {
@@ -269,7 +293,7 @@ ES_HD inline double dfe_residual2(const Sampler& y, const GridView& g, const Var
     tail_resid = 0.0;
     for (int k = tail; k < g.dfe_taps; ++k) {
       const double yk = sample(k);
-      const double first = clamp_to(yk, y0 * g.b_min[k], y0 * g.b_max[k]);
+      const double first = clamp_to(yk, y0 * lower(k), y0 * upper(k));
       const double share = (rss < g.tail_rss_max ? rss : g.tail_rss_max) * fabs(first / y0) / rss;
       const double applied = clamp_to(yk, -y0 * share, y0 * share);
       tail_resid += (yk - applied) * (yk - applied);
@@ -308,10 +332,13 @@ ES_HD inline double fext_integral(const GridView& g, const VariantView& v, const
 }
 
 /// The FOM of Tx combination `tx` at the CTLE setting of `c`, sampling the equalised pulse
-/// through `y` (y(s) = sum_k c_k p((s - o_k M) mod N), however it is computed).
+/// through `y` (y(s) = sum_k c_k p((s - o_k M) mod N), however it is computed). A point
+/// whose FOM is surely below `to_beat_ratio` (as a power ratio A_s^2 / sigma^2) even before
+/// the DFE's residual is added scores -infinity without the DFE step, which is the costly one
+/// with floating groups; 0 scores every point.
 template <int kTaps, typename Sampler>
 ES_HD inline PointScore score_point(const GridView& g, const VariantView& v, const CtleView& c, long long tx,
-                                    const Sampler& y) {
+                                    const Sampler& y, double to_beat_ratio = 0.0) {
   double taps[kTaps];
   for (int k = 0; k < kTaps; ++k) taps[k] = g.taps[tx * kTaps + k];
   const PointScore invalid{-INFINITY, -1};
@@ -331,7 +358,6 @@ ES_HD inline PointScore score_point(const GridView& g, const VariantView& v, con
     for (int n = cursor - M; n >= 0; n -= M) isi2 += static_cast<double>(y(n)) * y(n);
     for (int n = cursor + M * (g.dfe_taps + 1); n < v.N; n += M) isi2 += static_cast<double>(y(n)) * y(n);
   }
-  isi2 += dfe_residual2(y, g, v, cursor, y0);
 
   const int residue = cursor % M;
   double slope2 = quadratic_form<kTaps>(c.jitter_gram + residue * (kTaps * (kTaps + 1) / 2), taps);
@@ -344,6 +370,10 @@ ES_HD inline PointScore score_point(const GridView& g, const VariantView& v, con
   const double A_s = v.as_per_cursor * y0;
   const double tx_noise = v.tx_noise_per_cursor * y0;
   const double xt2 = v.xt_scale * (fext_integral<kTaps>(g, v, c, tx, taps) + c.next_power);
+  const double bound = v.sx2 * isi2 + v.jitter_scale2 * slope2 + xt2 + c.noise2 + tx_noise * tx_noise;
+  // The DFE's residual only adds to sigma^2 (the margin covers the rounding of the two forms).
+  if (A_s * A_s < to_beat_ratio * bound * (1.0 - 1e-9)) return {-INFINITY, cursor};
+  isi2 += dfe_residual2(y, g, v, cursor, y0);
   const double total = v.sx2 * isi2 + v.jitter_scale2 * slope2 + xt2 + c.noise2 + tx_noise * tx_noise;
   return {10.0 * log10(A_s * A_s / total), cursor};
 }

@@ -156,7 +156,7 @@ void expect_same_answers(const ComConfig& spec, const std::vector<ChannelVariant
     }
     ASSERT_GT(f.com.A_s, 0.0);
     ASSERT_EQ(f.com.equalizer.tx_taps.size(), num_taps);
-    ASSERT_EQ(f.com.equalizer.dfe_taps.size(), static_cast<std::size_t>(spec.N_b));
+    ASSERT_EQ(f.com.equalizer.dfe_taps.size(), static_cast<std::size_t>(dfe_span(spec)));
     EXPECT_EQ(f.com.grid_points, o.com.grid_points);
 
     EXPECT_NEAR(f.search_fom_dB, o.com.fom_dB, 0.02) << "the fast search's own FOM of its winner";

@@ -1,5 +1,6 @@
-// Agreement of the reference engine with the IEEE COM script v3.70 on every case of
-// shared/channels/reference-results.md, with and without floating DFE taps (docs/validation.md).
+// Agreement of the reference engine (and of the CPU engine) with the IEEE COM script v3.70 on
+// every case of shared/channels/reference-results.md, with and without floating DFE taps
+// (docs/validation.md).
 // The targets are COM and FOM within 0.1 dB, the same winning equaliser (or a tie),
 // A_s, A_ni and each sigma within 5 %. What is reached, and asserted here, is agreement to the
 // precision the script's values are printed with: the same g_DC, g_DC2 and Tx taps, and every
@@ -11,6 +12,7 @@
 #include <filesystem>
 
 #include "host/com_engine.hpp"
+#include "host/engine.hpp"
 #include "io/config_toml.hpp"
 #include "tests/reference_cases.hpp"
 #include "tests/test_paths.hpp"
@@ -25,9 +27,12 @@ constexpr double kTap = 0.001;       // DFE taps to 0.001
 
 class ComValidation : public ::testing::TestWithParam<std::size_t> {};
 
-/// Runs the case (exhaustive, or following its sheet's Local Search) and checks every printed
-/// quantity against the script's.
-void expect_the_scripts_results(const ValidationCase& vc, bool follow_local_search) {
+/// How a case is searched: the reference engine exhaustively or following its sheet's Local
+/// Search, or the CPU engine (exhaustive, float search, winner analysed in double).
+enum class Search { exhaustive, local_search, cpu_engine };
+
+/// Runs the case and checks every printed quantity against the script's.
+void expect_the_scripts_results(const ValidationCase& vc, Search search) {
   for (const ChannelInput& input : vc.channels) {
     ASSERT_TRUE(std::filesystem::exists(input.path))
         << "required shared channel file missing: " << input.path
@@ -35,8 +40,10 @@ void expect_the_scripts_results(const ValidationCase& vc, bool follow_local_sear
   }
   const ComConfig cfg = load_com_config(std::filesystem::path(EYESWEEP_SOURCE_DIR) / vc.config);
   ComRunOptions options;
-  options.follow_local_search = follow_local_search;
-  const ComResult result = run_com(cfg, load_channels(vc.channels), options);
+  options.follow_local_search = search == Search::local_search;
+  const ComResult result = search == Search::cpu_engine
+                               ? run_com_on(*make_engine(Backend::cpu, cfg, {}), cfg, load_channels(vc.channels))
+                               : run_com(cfg, load_channels(vc.channels), options);
   ASSERT_EQ(result.cases.size(), vc.script.size());
 
   for (std::size_t c = 0; c < result.cases.size(); ++c) {
@@ -68,7 +75,7 @@ void expect_the_scripts_results(const ValidationCase& vc, bool follow_local_sear
 }
 
 TEST_P(ComValidation, AgreesWithTheIeeeScript) {
-  expect_the_scripts_results(validation_cases(shared_dir().string())[GetParam()], false);
+  expect_the_scripts_results(validation_cases(shared_dir().string())[GetParam()], Search::exhaustive);
 }
 
 // The floating-tap rows are the sheets' own Local Search 2 runs: following it must make the
@@ -76,7 +83,12 @@ TEST_P(ComValidation, AgreesWithTheIeeeScript) {
 TEST_P(ComValidation, AgreesWithTheIeeeScriptUnderItsLocalSearch) {
   const ValidationCase vc = validation_cases(shared_dir().string())[GetParam()];
   if (!vc.local_search_rows) GTEST_SKIP() << vc.name << ": the script's rows are exhaustive runs";
-  expect_the_scripts_results(vc, true);
+  expect_the_scripts_results(vc, Search::local_search);
+}
+
+// The CPU engine's float search finds the script's winners too, floating groups included.
+TEST_P(ComValidation, CpuEngineAgreesWithTheIeeeScript) {
+  expect_the_scripts_results(validation_cases(shared_dir().string())[GetParam()], Search::cpu_engine);
 }
 
 std::string case_name(const ::testing::TestParamInfo<std::size_t>& param) {

@@ -78,7 +78,7 @@ void expect_points_match(const ComConfig& spec, CrosstalkSum form) {
   p.f_max_GHz = 56.0;
   const ChannelVariant variant{std::make_shared<const std::vector<LoadedChannel>>(parametric_channel_set(p)),
                                spec.package_cases.front(), {}};
-  const SearchGrid grid(spec, form);
+  const SearchGrid grid(spec, form, FastEngine::cpu);
   ASSERT_EQ(grid.fext_terms() > 0, form == CrosstalkSum::automatic) << "c(0) >= 0.54: a smooth |H_ffe|";
   ASSERT_EQ(grid.tx().num_taps, 5u);
   const PreparedVariant prepared(variant_config(spec, variant), *variant.channels, grid);
@@ -120,13 +120,34 @@ TEST(SearchTables, FastPointScoresMatchWithEveryCursorRuleAndTheDfeTailLimit) {
   expect_points_match(spec, CrosstalkSum::automatic);
 }
 
-TEST(SearchTables, FloatingTapsAreLeftToTheReferenceEngine) {
-  ComConfig spec = load_com_config(std::filesystem::path(EYESWEEP_SOURCE_DIR) / "configs" / "ieee8023ck_kr.toml");
+ComConfig kr_spec() {
+  return load_com_config(std::filesystem::path(EYESWEEP_SOURCE_DIR) / "configs" / "ieee8023ck_kr.toml");
+}
+
+TEST(CpuEngine, GivesTheReferenceAnswersWithFloatingDfeTaps) {
+  const std::uint64_t seed = test::test_seed();
+  const ComConfig spec = test::thinned_grid(kr_spec(), 3);
   ASSERT_GT(spec.floating.N_bg, 0);
-  EXPECT_THROW(make_engine(Backend::cpu, spec, {}), InputError);
-  std::string choice;
-  EXPECT_EQ(make_engine(Backend::automatic, spec, {}, &choice)->name(), "reference");
+  const std::vector<ChannelVariant> variants = test::random_variants(spec, 40, seed);
+  const EngineBatch batch{&spec, variants, 0};
+  test::expect_same_answers(spec, variants, make_engine(Backend::cpu, spec, {})->run(batch),
+                            make_engine(Backend::reference, spec, {})->run(batch), seed);
+}
+
+TEST(SearchTables, FastPointScoresMatchWithFloatingDfeTaps) {
+  expect_points_match(test::thinned_grid(kr_spec(), 3), CrosstalkSum::automatic);
+}
+
+TEST(SearchTables, FloatingTapsAreLeftOffTheCudaEngine) {
+  const ComConfig spec = kr_spec();
+  EXPECT_EQ(fast_engine_limitation(spec, FastEngine::cpu), "");
+  EXPECT_NE(fast_engine_limitation(spec, FastEngine::cuda).find("floating"), std::string::npos);
+  std::string choice;  // a GPU or not, auto leaves floating groups to the cpu engine
+  EXPECT_EQ(make_engine(Backend::automatic, spec, {}, &choice)->name(), "cpu");
   EXPECT_NE(choice.find("floating"), std::string::npos) << choice;
+  ComConfig too_short = spec;
+  too_short.floating.N_f = spec.N_b + 1;  // narrower than a group
+  EXPECT_NE(fast_engine_limitation(too_short, FastEngine::cpu).find("N_bf"), std::string::npos);
 }
 
 TEST(Backend, NamesParseAndUnknownOnesAreInputErrors) {

@@ -77,9 +77,9 @@ void add_com_search_options(CLI::App& command, ComSearchArguments& search, const
   command.add_option("--backend", search.backend,
                      "engine: reference (double precision, every configuration; the default), cpu (batched "
                      "float search on all cores), cuda (the same on the GPU), or auto (cuda when a GPU "
-                     "answers, else cpu; cpu for an Rx FFE; reference where neither fast engine can "
-                     "search the configuration, e.g. floating DFE taps). Every engine analyses its winner in double "
-                     "precision" + backend_note);
+                     "answers, else cpu; cpu for an Rx FFE or floating DFE taps; reference where neither fast "
+                     "engine can search the configuration, e.g. the PRZF Rx FFE). Every engine analyses its winner in "
+                     "double precision" + backend_note);
   command.add_flag("--ignore-floating-taps", search.ignore_floating_taps,
                    "switch off floating DFE tap groups (N_bg > 0): fixed taps only, e.g. to see what "
                    "the floating taps gain (the result is then not the sheet's COM)");
