@@ -164,7 +164,8 @@ void scan_points(const search::GridView& g, const search::VariantView& v, const 
 
 }  // namespace
 
-BatchTables build_tables(const std::vector<const PreparedVariant*>& variants, const SearchGrid& grid, unsigned threads) {
+BatchTables build_tables(const std::vector<const PreparedVariant*>& variants, const SearchGrid& grid, unsigned threads,
+                         const RecordContextSink& also) {
   BatchTables t;
   int pulse_len = 1, max_xt = 0;
   for (const PreparedVariant* v : variants) {
@@ -181,8 +182,11 @@ BatchTables build_tables(const std::vector<const PreparedVariant*>& variants, co
   t.ints.resize(records * ints);
   parallel_chunks(records, 1, worker_count(threads, records), [&](std::size_t first, std::size_t last, unsigned) {
     for (std::size_t r = first; r < last; ++r) {
-      variants[r / t.n_ctle]->fill_record(grid, t.layout, r % t.n_ctle, t.floats.data() + r * floats,
-                                          t.doubles.data() + r * doubles, t.ints.data() + r * ints);
+      const PreparedVariant& variant = *variants[r / t.n_ctle];
+      const CtleContext context = variant.evaluator().make_context(grid.ctle()[r % t.n_ctle]);
+      variant.fill_record(grid, t.layout, context, t.floats.data() + r * floats, t.doubles.data() + r * doubles,
+                          t.ints.data() + r * ints);
+      if (also) also(r / t.n_ctle, r % t.n_ctle, context);
     }
   });
   return t;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <vector>
 
 #include "host/engine.hpp"
@@ -27,8 +28,14 @@ struct BatchTables {
   std::size_t bytes_per_variant() const;
 };
 
-/// The tables of `variants` on `threads` threads (0 = all cores).
-BatchTables build_tables(const std::vector<const PreparedVariant*>& variants, const SearchGrid& grid, unsigned threads);
+/// Called per record with the CTLE setting's context its tables came from: (variant index,
+/// CTLE index, context), on the worker threads.
+using RecordContextSink = std::function<void(std::size_t, std::size_t, const CtleContext&)>;
+
+/// The tables of `variants` on `threads` threads (0 = all cores); `also` (if given) receives
+/// each record's context, for tables of its own built in the same pass (the MMSE search's).
+BatchTables build_tables(const std::vector<const PreparedVariant*>& variants, const SearchGrid& grid, unsigned threads,
+                         const RecordContextSink& also = {});
 
 /// The K best grid points seen: best first; of equal FOMs the earlier point (CTLE setting,
 /// then Tx combination, in the script's order) ranks first, as the script's search keeps it.

@@ -104,83 +104,82 @@ MmseSearch::MmseSearch(const PreparedVariant& variant, const SearchGrid& grid, u
     throw InputError(cfg.source + ": " + why);
   }
   ES_EXPECTS(cfg.rx_ffe.enabled(), "the MMSE search needs an Rx FFE");
-  peak_tables_ = build_tables({&variant}, grid, threads);
-
   const int M = cfg.M, N = variant.pulse_length(), nw = cfg.rx_ffe.num_taps();
   const int taps = static_cast<int>(grid.tx().num_taps), pairs = taps * (taps + 1) / 2;
   const int noise_ui = cfg.rx_ffe.noise_ui;
   const double sx2 = std::pow(sigma_x(cfg.L), 2);
   const double jitter_scale = sx2 * (cfg.A_DD_UI * cfg.A_DD_UI + cfg.sigma_RJ_UI * cfg.sigma_RJ_UI) * (M / 2.0) * (M / 2.0);
-  const int pad = peak_tables_.layout.pulse_pad;
+  const int pad = table_layout(grid, M, N, variant.crosstalk_frequencies()).pulse_pad;
   const std::size_t block = static_cast<std::size_t>(M) * static_cast<std::size_t>(pairs * nw);
 
+  // The MMSE tables of each CTLE setting, from the context the peak tables are built from
+  // (one context per setting: making one is the costly part of the tables).
   tables_.resize(grid.ctle().size());
-  parallel_chunks(tables_.size(), 1, worker_count(threads, tables_.size()), [&](std::size_t first, std::size_t last, unsigned) {
+  const auto fill_tables = [&](std::size_t, std::size_t ci, const CtleContext& context) {
     std::vector<double> acc;
     PairAcf ffe_acf(grid.tx().first_offset, taps, nw), ffe_energy(grid.tx().first_offset, taps, 1);
-    for (std::size_t ci = first; ci < last; ++ci) {
-      const CtleContext context = variant.evaluator().make_context(grid.ctle()[ci]);
-      const RxFfeNoiseContext& noise = context.rx_ffe_noise;
-      const std::vector<double>& p = context.pulse;
-      ES_EXPECTS(static_cast<int>(p.size()) == N, "pulse length differs from the variant's");
-      Tables& t = tables_[ci];
-      t.pulse.resize(static_cast<std::size_t>(N + 2 * pad));
-      for (int s = -pad; s < N + pad; ++s) t.pulse[static_cast<std::size_t>(s + pad)] = p[static_cast<std::size_t>(wrap(s, N))];
-      // A pulse at position `first` and i UI later, circularly.
-      const auto chain = [M](const std::vector<double>& pulse, int start) {
-        const auto n = static_cast<std::ptrdiff_t>(pulse.size());
-        return [&pulse, start, n, M](int i) {
-          return pulse[static_cast<std::size_t>(wrap(start + static_cast<std::ptrdiff_t>(i) * M, n))];
-        };
+    const RxFfeNoiseContext& noise = context.rx_ffe_noise;
+    const std::vector<double>& p = context.pulse;
+    ES_EXPECTS(static_cast<int>(p.size()) == N, "pulse length differs from the variant's");
+    Tables& t = tables_[ci];
+    t.pulse.resize(static_cast<std::size_t>(N + 2 * pad));
+    for (int s = -pad; s < N + pad; ++s) t.pulse[static_cast<std::size_t>(s + pad)] = p[static_cast<std::size_t>(wrap(s, N))];
+    // A pulse at position `first` and i UI later, circularly.
+    const auto chain = [M](const std::vector<double>& pulse, int start) {
+      const auto n = static_cast<std::ptrdiff_t>(pulse.size());
+      return [&pulse, start, n, M](int i) {
+        return pulse[static_cast<std::size_t>(wrap(start + static_cast<std::ptrdiff_t>(i) * M, n))];
       };
-      t.hh.assign(block, 0.0);
-      acc.assign(block, 0.0);
-      t.jitter_edge.assign(static_cast<std::size_t>(M), -1);
-      t.base_noise.assign(static_cast<std::size_t>(M * nw), 0.0);
-      for (int r = 0; r < M; ++r) {
-        const int len = (N - r + M - 1) / M;  // ui_samples(pulse, r, M, N)
-        ffe_acf.add(chain(p, r), len, 1.0, t.hh.data() + static_cast<std::size_t>(r * pairs * nw));
-        // Jitter slopes of a cursor at phase r: late samples from 1-based mod(t_s, M) (+ M
-        // when <= 1), those before N here, the one just past it per point.
-        int phase = (r + 1) % M;
-        if (phase <= 1) phase += M;
-        const int before_end = phase < N ? (N - phase + M - 1) / M : 0;
-        const int slopes = std::min(before_end, noise_ui);
-        const auto late = chain(p, phase), early = chain(p, phase - 2);
-        ffe_acf.add([&](int i) { return late(i) - early(i); }, slopes, jitter_scale,
-                    acc.data() + static_cast<std::size_t>(r * pairs * nw));
-        const int edge = phase + before_end * M;
-        if (before_end < noise_ui && edge <= N + 1) t.jitter_edge[static_cast<std::size_t>(r)] = edge;
-        for (int k = 0; k < nw; ++k) {
-          t.base_noise[static_cast<std::size_t>(r * nw + k)] =
-              noise.rx_acf[static_cast<std::size_t>(k)] + noise.tx_acf[static_cast<std::size_t>(r * nw + k)] +
-              noise.next_acf[static_cast<std::size_t>(k)];
-        }
+    };
+    t.hh.assign(block, 0.0);
+    acc.assign(block, 0.0);
+    t.jitter_edge.assign(static_cast<std::size_t>(M), -1);
+    t.base_noise.assign(static_cast<std::size_t>(M * nw), 0.0);
+    for (int r = 0; r < M; ++r) {
+      const int len = (N - r + M - 1) / M;  // ui_samples(pulse, r, M, N)
+      ffe_acf.add(chain(p, r), len, 1.0, t.hh.data() + static_cast<std::size_t>(r * pairs * nw));
+      // Jitter slopes of a cursor at phase r: late samples from 1-based mod(t_s, M) (+ M
+      // when <= 1), those before N here, the one just past it per point.
+      int phase = (r + 1) % M;
+      if (phase <= 1) phase += M;
+      const int before_end = phase < N ? (N - phase + M - 1) / M : 0;
+      const int slopes = std::min(before_end, noise_ui);
+      const auto late = chain(p, phase), early = chain(p, phase - 2);
+      ffe_acf.add([&](int i) { return late(i) - early(i); }, slopes, jitter_scale,
+                  acc.data() + static_cast<std::size_t>(r * pairs * nw));
+      const int edge = phase + before_end * M;
+      if (before_end < noise_ui && edge <= N + 1) t.jitter_edge[static_cast<std::size_t>(r)] = edge;
+      for (int k = 0; k < nw; ++k) {
+        t.base_noise[static_cast<std::size_t>(r * nw + k)] =
+            noise.rx_acf[static_cast<std::size_t>(k)] + noise.tx_acf[static_cast<std::size_t>(r * nw + k)] +
+            noise.next_acf[static_cast<std::size_t>(k)];
       }
-      t.jitter.assign(acc.begin(), acc.end());
-
-      // FEXT aggressors: the first num_ui_RXFF_noise UI samples of each phase.
-      const std::size_t G = noise.fext_pulses.size();
-      t.fext_energy.assign(G * static_cast<std::size_t>(pairs * M), 0.0);
-      acc.assign(G * block, 0.0);
-      for (std::size_t g = 0; g < G; ++g) {
-        const std::vector<double>& f = noise.fext_pulses[g];
-        const int n = static_cast<int>(f.size());
-        std::vector<double> lag0(static_cast<std::size_t>(pairs));
-        for (int m = 0; m < M; ++m) {
-          const int len = m < n ? std::min(noise_ui, (n - m + M - 1) / M) : 0;
-          std::fill(lag0.begin(), lag0.end(), 0.0);
-          ffe_energy.add(chain(f, m), len, 1.0, lag0.data());
-          for (int pr = 0; pr < pairs; ++pr) {
-            t.fext_energy[(g * static_cast<std::size_t>(pairs) + static_cast<std::size_t>(pr)) * static_cast<std::size_t>(M) +
-                          static_cast<std::size_t>(m)] = lag0[static_cast<std::size_t>(pr)];
-          }
-          ffe_acf.add(chain(f, m), len, sx2, acc.data() + g * block + static_cast<std::size_t>(m * pairs * nw));
-        }
-      }
-      t.fext_acf.assign(acc.begin(), acc.end());
     }
-  });
+    t.jitter.assign(acc.begin(), acc.end());
+
+    // FEXT aggressors: the first num_ui_RXFF_noise UI samples of each phase.
+    const std::size_t G = noise.fext_pulses.size();
+    t.fext_energy.assign(G * static_cast<std::size_t>(pairs * M), 0.0);
+    acc.assign(G * block, 0.0);
+    for (std::size_t g = 0; g < G; ++g) {
+      const std::vector<double>& f = noise.fext_pulses[g];
+      const int n = static_cast<int>(f.size());
+      std::vector<double> lag0(static_cast<std::size_t>(pairs));
+      for (int m = 0; m < M; ++m) {
+        const int len = m < n ? std::min(noise_ui, (n - m + M - 1) / M) : 0;
+        std::fill(lag0.begin(), lag0.end(), 0.0);
+        ffe_energy.add(chain(f, m), len, 1.0, lag0.data());
+        for (int pr = 0; pr < pairs; ++pr) {
+          t.fext_energy[(g * static_cast<std::size_t>(pairs) + static_cast<std::size_t>(pr)) * static_cast<std::size_t>(M) +
+                        static_cast<std::size_t>(m)] = lag0[static_cast<std::size_t>(pr)];
+        }
+        ffe_acf.add(chain(f, m), len, sx2, acc.data() + g * block + static_cast<std::size_t>(m * pairs * nw));
+      }
+    }
+    t.fext_acf.assign(acc.begin(), acc.end());
+  };
+  peak_tables_ = build_tables({&variant}, grid, threads, fill_tables);
+  ES_EXPECTS(peak_tables_.layout.pulse_pad == pad, "the peak tables' layout is the one the MMSE tables assumed");
 }
 
 MmseSearch::~MmseSearch() = default;

@@ -247,10 +247,9 @@ PreparedVariant::PreparedVariant(ComConfig cfg, const std::vector<LoadedChannel>
   }
 }
 
-void PreparedVariant::fill_record(const SearchGrid& grid, const search::TableLayout& layout, std::size_t ctle,
-                                  float* floats, double* doubles, int* ints) const {
+void PreparedVariant::fill_record(const SearchGrid& grid, const search::TableLayout& layout,
+                                  const CtleContext& context, float* floats, double* doubles, int* ints) const {
   using namespace search;
-  const CtleContext context = evaluator_->make_context(grid.ctle()[ctle]);
   const std::vector<double>& p = context.pulse;
   const int N = view_.N, M = view_.M;
   ES_EXPECTS(static_cast<int>(p.size()) == N && N <= layout.pulse_len, "pulse longer than the layout's");

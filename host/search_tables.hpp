@@ -83,10 +83,10 @@ class PreparedVariant {
   int pulse_length() const { return view_.N; }
   int crosstalk_frequencies() const { return view_.n_xt; }
 
-  /// Fills the record of CTLE setting `ctle` (an index into the grid's CTLE settings) at the
-  /// given record pointers, laid out as `layout`.
-  void fill_record(const SearchGrid& grid, const search::TableLayout& layout, std::size_t ctle, float* floats,
-                   double* doubles, int* ints) const;
+  /// Fills the record of one CTLE setting, from its context (evaluator().make_context), at
+  /// the given record pointers, laid out as `layout`.
+  void fill_record(const SearchGrid& grid, const search::TableLayout& layout, const CtleContext& context,
+                   float* floats, double* doubles, int* ints) const;
 
  private:
   ComConfig cfg_;
