@@ -67,13 +67,15 @@ int place_floating_groups(const FloatingGroups& fg, const Postcursor& postcursor
   if (fg.groups <= 0 || fg.last < fg.first) return 0;
   const int len = fg.last - fg.first + 1, bank = fg.bank, groups = fg.groups;
   const int windows = len - bank + 1;
+  double h[kMaxFloatingSpan];  // |h(t_s + n T)|, n = first .. last: each sample once
+  for (int i = 0; i < len; ++i) h[i] = fabs(postcursor(fg.first + i));
   // Energy a group starting at each window would remove, each tap limited to bmaxg h(t_s).
   detail::GrowingVector ndiff;
   ndiff.size = windows > 0 ? windows : 0;
   for (int i = 0; i < ndiff.size; ++i) {
     double h0 = 0.0, h1 = 0.0;
     for (int k = 0; k < bank; ++k) {
-      const double a = fabs(postcursor(fg.first + i + k));
+      const double a = h[i + k];
       const double over = a - fg.limit * cursor;
       h0 += a * a;
       h1 += over > 0.0 ? over * over : 0.0;
