@@ -109,8 +109,9 @@ void check_eye_options(const EyeOptions& options) {
     throw InputError("eye voltage range (--voltage-range) must be a finite voltage >= 0 (0 = automatic)");
   }
   for (double t : options.target_ratios) {
-    if (!(t > 0.0 && t < 0.5)) {
-      throw InputError("eye target error ratio (--targets) " + std::to_string(t) + " is outside (0, 0.5)");
+    if (!(t >= kSmallestTargetRatio && t < 0.5)) {
+      throw InputError("eye target error ratio (--targets) " + std::to_string(t) +
+                       " is outside [1e-20, 0.5): the maps resolve ratios down to about 1e-30");
     }
   }
 }
@@ -276,21 +277,19 @@ EyeMap assemble_eye_map(const EyeGrid& grid, int levels, std::span<const double>
 
 namespace {
 
-constexpr double tiny_ratio = 1e-300;  // log floor for exact zeros
-
 // Where `target` lies between bin a (ratio ra > target) and its neighbour b (rb <= target):
 // the fraction of the way from a to b, interpolated in log ratio.
 double log_crossing(double ra, double rb, double target) {
-  const double la = std::log10(std::max(ra, tiny_ratio));
-  const double lb = std::log10(std::max(rb, tiny_ratio));
+  const double la = std::log10(std::max(ra, kResolvedErrorRatio));
+  const double lb = std::log10(std::max(rb, kResolvedErrorRatio));
   const double lt = std::log10(target);
   return la == lb ? 0.5 : std::clamp((la - lt) / (la - lb), 0.0, 1.0);
 }
 
 struct PhaseOpening {
   bool empty = true;     // no bin between the two means
-  double min_ratio = 1.0;
-  double centre = 0.0;   // fractional bin of the lowest ratio's run middle
+  double min_ratio = 1.0;  // the lowest ratio of the run
+  double centre = 0.0;   // fractional bin of the middle of the run of lowest (resolved) ratios
   int low = 0, high = 0; // first and last bin of the region between the means
   int argmin = 0;
 };
@@ -314,13 +313,19 @@ class EyeMeasurer {
     o.high = std::min(B_ - 1, static_cast<int>(std::ceil((hi_v - v0) / dv)) - 1);
     if (o.low > o.high) return o;
     o.empty = false;
+    // Ratios below what the maps resolve count as equal, so that the run of lowest ratios (and
+    // the threshold in its middle) is the same whichever engine made the map.
+    const auto resolved = [&](int b) { return std::max(ratio(j, b), kResolvedErrorRatio); };
     o.argmin = o.low;
     for (int b = o.low; b <= o.high; ++b) {
-      if (ratio(j, b) < ratio(j, o.argmin)) o.argmin = b;
+      if (resolved(b) < resolved(o.argmin)) o.argmin = b;
     }
     o.min_ratio = ratio(j, o.argmin);
     int last = o.argmin;
-    while (last + 1 <= o.high && ratio(j, last + 1) <= o.min_ratio) ++last;
+    while (last + 1 <= o.high && resolved(last + 1) <= resolved(o.argmin)) {
+      ++last;
+      o.min_ratio = std::min(o.min_ratio, ratio(j, last));
+    }
     o.centre = 0.5 * (o.argmin + last);
     return o;
   }
@@ -337,15 +342,16 @@ class EyeMeasurer {
     return true;
   }
 
-  // The ratio at voltage v on phase j, interpolated in log ratio between the two nearest bins.
+  // The ratio at voltage v on phase j, interpolated in log ratio between the two nearest bins
+  // (0 where it falls below what the maps resolve).
   double ratio_at(int j, double v) const {
     const double x = std::clamp((v - map_.voltage_V[0]) / bin_V(), 0.0, static_cast<double>(B_ - 1));
     const int b = std::min(static_cast<int>(x), B_ - 2);
     const double t = x - b;
-    const double la = std::log10(std::max(ratio(j, b), tiny_ratio));
-    const double lb = std::log10(std::max(ratio(j, b + 1), tiny_ratio));
+    const double la = std::log10(std::max(ratio(j, b), kResolvedErrorRatio));
+    const double lb = std::log10(std::max(ratio(j, b + 1), kResolvedErrorRatio));
     const double r = std::pow(10.0, la + t * (lb - la));
-    return r <= tiny_ratio ? 0.0 : r;
+    return r <= kResolvedErrorRatio ? 0.0 : r;
   }
 
   int phases() const { return P_; }

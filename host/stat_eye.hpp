@@ -57,6 +57,15 @@ struct EyeOptions {
   EyeJitter jitter = EyeJitter::phase_mixing;
 };
 
+/// The smallest error ratio the maps resolve: the fast engines drop masses below 1e-30 per
+/// variable (kernels/eye/eye_phase.hpp), so digits below it differ between engines. Log-ratio
+/// interpolation floors both ends here, so such digits never move an edge.
+constexpr double kResolvedErrorRatio = 1e-30;
+
+/// The smallest target error ratio accepted: well above kResolvedErrorRatio, where the maps of
+/// every engine agree (dropped masses add up to about 1e-27 over a thousand variables).
+constexpr double kSmallestTargetRatio = 1e-20;
+
 /// InputError naming the option when phases, bins, voltage range or a target is out of range.
 void check_eye_options(const EyeOptions& options);
 

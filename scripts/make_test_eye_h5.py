@@ -25,7 +25,7 @@ TARGETS = (1e-3, 1e-6, 1e-9, 1e-12, 1e-15)
 TX_FFE = (-0.08, 0.74, -0.18)  # taps at -1, 0, +1 UI
 DFE_TAPS = 3
 A_DD_UI, SIGMA_RJ_UI = 0.02, 0.008
-TINY_RATIO = 1e-300       # log floor for exact zeros, as in host/stat_eye.cpp
+RESOLVED_RATIO = 1e-30    # log floor of the interpolations: kResolvedErrorRatio of host/stat_eye.hpp
 
 erfc = np.frompyfunc(math.erfc, 1, 1)  # numpy has no erfc; math's keeps the far tails' digits
 
@@ -142,7 +142,7 @@ def error_ratio_map(pulse, cursor, x, sigma_V):
 
 def log_crossing(ra, rb, target):
     """Fraction of the way from bin a (ratio ra > target) to b (rb <= target), in log ratio."""
-    la, lb = math.log10(max(ra, TINY_RATIO)), math.log10(max(rb, TINY_RATIO))
+    la, lb = math.log10(max(ra, RESOLVED_RATIO)), math.log10(max(rb, RESOLVED_RATIO))
     return 0.5 if la == lb else min(max((la - math.log10(target)) / (la - lb), 0.0), 1.0)
 
 
@@ -162,11 +162,12 @@ def measure_sub_eye(voltage, ratio, level_means, k, targets, der0_index):
         if low > high:
             openings.append(None)
             continue
-        argmin = low + int(np.argmin(row[low: high + 1]))
+        resolved = np.maximum(row, RESOLVED_RATIO)  # unresolved ratios count as equal
+        argmin = low + int(np.argmin(resolved[low: high + 1]))
         last = argmin
-        while last + 1 <= high and row[last + 1] <= row[argmin]:
+        while last + 1 <= high and resolved[last + 1] <= resolved[argmin]:
             last += 1
-        openings.append((argmin, 0.5 * (argmin + last), row[argmin]))
+        openings.append((argmin, 0.5 * (argmin + last), float(np.min(row[argmin: last + 1]))))
         for t, target in enumerate(targets):
             if row[argmin] > target:
                 continue
@@ -190,9 +191,9 @@ def measure_sub_eye(voltage, ratio, level_means, k, targets, der0_index):
     def ratio_at(j, v):  # log-interpolated between the two nearest bins
         x = min(max((v - v0) / dv, 0.0), B - 1.0)
         b = min(int(x), B - 2)
-        la, lb = (math.log10(max(ratio[j, i], TINY_RATIO)) for i in (b, b + 1))
+        la, lb = (math.log10(max(ratio[j, i], RESOLVED_RATIO)) for i in (b, b + 1))
         r = 10.0 ** (la + (x - b) * (lb - la))
-        return 0.0 if r <= TINY_RATIO else r
+        return 0.0 if r <= RESOLVED_RATIO else r
 
     tub = np.array([ratio_at(j, threshold) for j in range(P)])
     width = np.zeros(T)

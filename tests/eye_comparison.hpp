@@ -20,11 +20,13 @@
 //   drop the PDF's far edges below 1e-30, see eye_phase.hpp): the fast engine's lowest ratio
 //   is then only required to be below 1e-30 too.
 //   The edges of contours and bathtubs are interpolated in log ratio between the last bin or
-//   phase above the target and the first below; where the reference has a ratio below 1e-30
-//   there and float has 0 (floored at 1e-300 by measure_eye), an edge moves by a fraction of a
-//   step: the widths' steep sides show it most.
-// Measured (CPU engine, 60 runs of 200 eyes at 32 x 512 and 24 at 64 x 2048): heights within
-// 0.02 bins, widths within 0.58 phase steps, thresholds within half a bin outside ties.
+//   phase above the target and the first below, both floored at kResolvedErrorRatio, and runs
+//   of lowest ratios are found with ratios below it counting as equal: a reference ratio of
+//   1e-40 where float has 0 moves neither an edge nor the threshold in the middle of the run.
+//   (Before, float's longer runs of zeros moved the threshold of 2 in 1,000 eyes at 64 x 2048
+//   by 10 bins and their widths by 1.1-1.2 phase steps, on the CPU and CUDA engines alike.)
+// Measured (CPU engine, 2 x 1,000 eyes at 64 x 2048): heights within 3.4e-5 bins, widths
+// within 1e-5 phase steps, thresholds 0 bins apart.
 #pragma once
 
 #include <cstddef>
@@ -39,7 +41,7 @@ namespace eyesweep::test {
 
 constexpr double kLog10RatioTolerance = 1e-3;
 constexpr double kOpenRegionLowest = 1e-15, kOpenRegionHighest = 1e-1;
-constexpr double kResolvedRatio = 1e-30;
+constexpr double kResolvedRatio = kResolvedErrorRatio;
 
 /// How far a fast engine's eye is from the reference's.
 struct EyeDifference {

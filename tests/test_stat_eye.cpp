@@ -210,6 +210,10 @@ TEST(StatEye, BadOptionsAreRefused) {
   EyeOptions target;
   target.target_ratios = {1e-6, 0.7};
   EXPECT_THROW(reference_eye(in, target), InputError);
+  target.target_ratios = {1e-6, 1e-25};  // below what the maps resolve
+  EXPECT_THROW(reference_eye(in, target), InputError);
+  target.target_ratios = {1e-6, kSmallestTargetRatio};
+  EXPECT_NO_THROW(reference_eye(in, target));
   EXPECT_THROW(parse_eye_crosstalk("worst", "--crosstalk"), InputError);
   EXPECT_THROW(parse_eye_jitter("mixing", "--jitter"), InputError);
   EyeInputs flat = synthetic(2, [](double) { return 0.0; });
