@@ -499,6 +499,30 @@ int worst_aggressor_phase(std::span<const double> pulse, int samples_per_ui, int
 
 // --- the final analysis -----------------------------------------------------------------------
 
+namespace {
+
+double sum_of_magnitudes(std::span<const double> v) {
+  double s = 0.0;
+  for (double x : v) s += std::abs(x);
+  return s;
+}
+
+// An upper bound (V) on |x| over the combined PDF, from the samples before any PDF is built: the
+// peak distortion of the victim's residual and of each aggressor at its largest phase, the
+// Gaussian's truncation and the dual-Dirac part's peak.
+double combined_reach(const ComNoiseInputs& in, std::span<const double> isi_samples, double gaussian_reach) {
+  const int m = in.samples_per_ui;
+  double reach = sum_of_magnitudes(isi_samples) + gaussian_reach + in.a_dd_ui * sum_of_magnitudes(in.h_j);
+  for (const Aggressor& agg : in.aggressors) {
+    double largest = 0.0;
+    for (int phase = 0; phase < m; ++phase) largest = std::max(largest, sum_of_magnitudes(phase_samples(agg.pulse, m, phase)));
+    reach += largest;
+  }
+  return reach;
+}
+
+}  // namespace
+
 ComNoiseResult final_com_noise(const ComNoiseInputs& in) {
   ES_EXPECTS(in.levels >= 2, "at least two levels");
   ES_EXPECTS(in.der0 > 0.0 && in.der0 < 0.5, "DER_0 must lie in (0, 0.5)");
@@ -511,16 +535,27 @@ ComNoiseResult final_com_noise(const ComNoiseInputs& in) {
              "noise and jitter amplitudes must be >= 0");
 
   ComNoiseResult r;
-  // Lines 418-422: no coarser than A_s / 1000, and no coarser than the sheet's bin.
-  r.bin_size =
-      in.force_pdf_bin_size ? in.pdf_bin_size : std::min(in.a_s / 1000.0, in.pdf_bin_size);
-  const double bin = r.bin_size;
   const int m = in.samples_per_ui;
+  const std::vector<double> isi_samples = victim_residual_samples(in.victim_pulse, m, in.cursor_index, in.dfe_taps);
+  const double h_j_norm = norm2(in.h_j);
+  r.sigma_rj = in.sigma_rj_ui * sigma_x(in.levels) * h_j_norm;
+  r.sigma_tx = in.sigma_tx;
+  r.sigma_n = in.sigma_n;
+  r.sigma_g = std::sqrt(r.sigma_rj * r.sigma_rj + in.sigma_n * in.sigma_n +
+                        in.sigma_tx * in.sigma_tx);
+  r.q = in.noise_crest_factor != 0.0 ? in.noise_crest_factor : q_factor(in.der0);
+
+  // Lines 418-422: no coarser than A_s / 1000, and no coarser than the sheet's bin; then no
+  // finer than the combined PDF's reach over kMaxCombinedBins (com_pdf.hpp).
+  r.script_bin_size =
+      in.force_pdf_bin_size ? in.pdf_bin_size : std::min(in.a_s / 1000.0, in.pdf_bin_size);
+  r.bin_size = std::max(r.script_bin_size,
+                        2.0 * combined_reach(in, isi_samples, r.sigma_g * r.q) / static_cast<double>(kMaxCombinedBins));
+  const double bin = r.bin_size;
 
   // Self-channel interference (get_pdf on the THRU).
   r.victim_phase = static_cast<int>(in.cursor_index % static_cast<std::size_t>(m));
-  const DiscretePdf isi = DiscretePdf::from_sampled_signal(
-      victim_residual_samples(in.victim_pulse, m, in.cursor_index, in.dfe_taps), in.levels, bin);
+  const DiscretePdf isi = DiscretePdf::from_sampled_signal(isi_samples, in.levels, bin);
 
   // Co-channel interference: FEXT and NEXT chains in input order, then FEXT (x) NEXT, then
   // ISI (x) crosstalk (Create_Noise_PDF, lines 1244-1269).
@@ -539,13 +574,6 @@ ComNoiseResult final_com_noise(const ComNoiseInputs& in) {
   const DiscretePdf isi_xt = convolve(isi, crosstalk);
 
   // Noise (lines 1197-1228): truncated Gaussian (x) the L-level "dual-Dirac" PDF of A_DD h_J.
-  const double h_j_norm = norm2(in.h_j);
-  r.sigma_rj = in.sigma_rj_ui * sigma_x(in.levels) * h_j_norm;
-  r.sigma_tx = in.sigma_tx;
-  r.sigma_n = in.sigma_n;
-  r.sigma_g = std::sqrt(r.sigma_rj * r.sigma_rj + in.sigma_n * in.sigma_n +
-                        in.sigma_tx * in.sigma_tx);
-  r.q = in.noise_crest_factor != 0.0 ? in.noise_crest_factor : q_factor(in.der0);
   const DiscretePdf gaussian = DiscretePdf::truncated_gaussian(r.sigma_g, r.q, bin);
   std::vector<double> dd_samples(in.h_j.size());
   std::transform(in.h_j.begin(), in.h_j.end(), dd_samples.begin(),

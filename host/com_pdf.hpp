@@ -28,6 +28,8 @@
 // - reported sigmas (Output_Arg_Fill, 1775): s_isi, s_xt and s_dd are the RMS about the mean of
 //   the ISI, crosstalk and p_DD PDFs (pdf2sgm); s_tx, s_n, s_rj = sigma_RJ sigma_X |h_J| are the
 //   inputs of the Gaussian.
+// Deliberate difference: a bin coarser than the script's where the combined PDF would exceed
+// kMaxCombinedBins bins (below); it is reported (bin_size against script_bin_size).
 // Not covered: the C2M eye-contour variant (T_O != 0, COM_eye_width) and the Rx-calibration
 // broadband-noise term (RX_CALIBRATION); SNR_TXwC0 is the caller's choice of sigma_TX.
 #pragma once
@@ -188,8 +190,16 @@ struct PdfSummary {
   std::size_t bins = 0;
 };
 
+/// Bins of the combined PDF at most: where the script's bin would need more (the interference
+/// reaches over about 500 A_s, COM below about -50 dB), the bin is coarsened to the combined
+/// PDF's reach over this many bins. A_ni then moves by at most a bin, under 2e-6 of that reach,
+/// and a variant's PDFs stay under 8 MB each instead of growing without bound as A_s shrinks.
+constexpr std::int64_t kMaxCombinedBins = std::int64_t{1} << 20;
+
 struct ComNoiseResult {
-  double bin_size = 0.0;        ///< delta_y (V)
+  double bin_size = 0.0;        ///< delta_y (V) used
+  double script_bin_size = 0.0; ///< the script's delta_y (V); bin_size is coarser where it would
+                                ///< need more than kMaxCombinedBins
   double q = 0.0;               ///< truncation of the Gaussian, in sigma
   double a_ni = 0.0;            ///< noise and interference amplitude at DER_0 (V)
   double com_db = 0.0;          ///< 20 log10(A_s / A_ni)

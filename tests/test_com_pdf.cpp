@@ -348,6 +348,30 @@ TEST(ComPdf, TwoCursorNrzGivesTwoSpikes) {
   EXPECT_NEAR(r.isi.first_voltage, -h, 1e-12);
   EXPECT_NEAR(r.isi.last_voltage, h, 1e-12);
   EXPECT_EQ(r.victim_phase, 3);
+  EXPECT_EQ(r.bin_size, r.script_bin_size);  // far from the cap: the script's A_s / 1000
+  EXPECT_EQ(r.script_bin_size, std::min(0.08 / 1000, in.pdf_bin_size));
+}
+
+// A main cursor of 80 uV under 0.15 V of ISI and 10 mV of Gaussian noise: the script's bin
+// (A_s / 1000 = 80 nV) would need 4.8 million bins; the bin is coarsened to 2^20 bins over the
+// reach, and A_ni still follows the closed form: the lowest spike, -0.15 V with mass 1/4, times
+// the truncated Gaussian's tail (as in the test above) reaches DER_0 at 0.15 + y, where the
+// Gaussian's own quantile y is taken at 4 DER_0.
+TEST(ComPdf, TinySignalUnderLargeInterferenceCoarsensTheBin) {
+  ComNoiseInputs in = pulse_inputs(2, {8e-5, 0.1, 0.05});
+  const double sigma = 0.01;
+  in.sigma_n = sigma;
+  const ComNoiseResult r = final_com_noise(in);
+  const double reach = 0.15 + r.q * sigma;
+  EXPECT_EQ(r.script_bin_size, 8e-5 / 1000);
+  EXPECT_NEAR(r.bin_size, 2.0 * reach / static_cast<double>(kMaxCombinedBins), 1e-15);
+  EXPECT_GT(r.bin_size, 4.0 * r.script_bin_size);
+  EXPECT_LE(r.combined_pdf.size(), static_cast<std::size_t>(kMaxCombinedBins) + 2);
+  const double b = r.bin_size;
+  const double t = (std::round(r.q * sigma / b) + 0.5) * b / sigma;
+  const double y = sigma * q_factor(upper_tail(t) + 4.0 * in.der0 * (1.0 - 2.0 * upper_tail(t)));
+  EXPECT_NEAR(r.a_ni, 0.15 + y, 2.0 * b);
+  EXPECT_NEAR(r.com_db, 20.0 * std::log10(8e-5 / (0.15 + y)), 1e-4);
 }
 
 TEST(ComPdf, TwoCursorPam4GivesFourSpikes) {

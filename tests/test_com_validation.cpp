@@ -54,6 +54,7 @@ void expect_the_scripts_results(const ValidationCase& vc, Search search) {
     EXPECT_NEAR(ours.fom_dB, script.fom_dB, kDb) << "FOM";
     EXPECT_NEAR(ours.A_s * 1e3, script.A_s_mV, kMilliVolt) << "A_s";
     EXPECT_NEAR(ours.A_ni * 1e3, script.A_ni_mV, kANi) << "A_ni";
+    EXPECT_EQ(ours.noise.bin_size, ours.noise.script_bin_size) << "the PDF bin is the script's (no cap)";
 
     EXPECT_EQ(ours.equalizer.ctle.g_DC_dB, script.g_DC_dB);
     EXPECT_EQ(ours.equalizer.ctle.g_DC2_dB, script.g_DC2_dB);

@@ -65,6 +65,7 @@ nlohmann::json case_json(const ComConfig& cfg, const ComCaseResult& c) {
                      {"sampling_phase", c.equalizer.sampling_phase},
                      {"samples_per_ui", cfg.M}}},
       {"pdf_bin_mV", c.noise.bin_size * mV},
+      {"script_pdf_bin_mV", c.noise.script_bin_size * mV},
       {"unequalized_pulse_peak_mV", c.unequalized_peak_V * mV},
       {"search", {{"grid_points", c.grid_points},
                   {"legal_tx_combinations", c.legal_tx_combinations},
@@ -101,6 +102,12 @@ void print_com_report(std::ostream& out, const ComConfig& cfg, const std::vector
         << format_number("%.3f", c.noise.sigma_xt * mV) << "  TX " << format_number("%.3f", c.noise.sigma_tx * mV)
         << "  N " << format_number("%.3f", c.noise.sigma_n * mV) << "  RJ " << format_number("%.3f", c.noise.sigma_rj * mV)
         << "  DD " << format_number("%.3f", c.noise.sigma_dd * mV) << "\n";
+    if (c.noise.bin_size > c.noise.script_bin_size) {
+      out << "  PDF bin      " << format_number("%.4g mV", c.noise.bin_size * mV) << ", coarser than the script's "
+          << format_number("%.4g mV", c.noise.script_bin_size * mV) << ": the interference reaches "
+          << format_number("%.0f", 0.5 * c.noise.bin_size * static_cast<double>(kMaxCombinedBins) / c.A_s)
+          << " A_s (at most 2^20 bins per PDF)\n";
+    }
     out << "  CTLE         g_DC " << format_number("%g dB", c.equalizer.ctle.g_DC_dB);
     if (c.equalizer.ctle.f_LF_GHz > 0.0) out << "  g_DC2 " << format_number("%g dB", c.equalizer.ctle.g_DC2_dB);
     out << "\n  Tx FFE      ";
