@@ -65,8 +65,10 @@ struct Prepared {
   }
 };
 
+/// The CPU engine's search of one variant on `threads` threads (0 = all cores); with
+/// `floating` = 1 the KR sheet's 3 floating groups of 3 taps within 40 UI are placed per point.
 void BM_SearchPoints_Cpu(benchmark::State& state) {
-  const Prepared prepared(1);
+  const Prepared prepared(1, state.range(1) != 0);
   const auto threads = static_cast<unsigned>(state.range(0));
   for (auto _ : state) {
     auto best = cpu_search(*prepared.variants[0], prepared.grid, prepared.tables, 0, threads, 1);
@@ -76,22 +78,12 @@ void BM_SearchPoints_Cpu(benchmark::State& state) {
   state.counters["points_per_s"] = benchmark::Counter(points, benchmark::Counter::kIsIterationInvariantRate);
   state.counters["threads"] = static_cast<double>(worker_count(threads, 1u << 20));
 }
-BENCHMARK(BM_SearchPoints_Cpu)->Arg(1)->Arg(0)->Unit(benchmark::kMillisecond)->MinTime(2.0)->UseRealTime();
-
-/// The same search with the KR sheet's 3 floating groups of 3 taps within 40 UI, placed per
-/// point (CPU engine only).
-void BM_SearchPoints_CpuFloating(benchmark::State& state) {
-  const Prepared prepared(1, true);
-  const auto threads = static_cast<unsigned>(state.range(0));
-  for (auto _ : state) {
-    auto best = cpu_search(*prepared.variants[0], prepared.grid, prepared.tables, 0, threads, 1);
-    benchmark::DoNotOptimize(best.data());
-  }
-  const double points = static_cast<double>(prepared.grid.points());
-  state.counters["points_per_s"] = benchmark::Counter(points, benchmark::Counter::kIsIterationInvariantRate);
-  state.counters["threads"] = static_cast<double>(worker_count(threads, 1u << 20));
-}
-BENCHMARK(BM_SearchPoints_CpuFloating)->Arg(1)->Arg(0)->Unit(benchmark::kMillisecond)->MinTime(2.0)->UseRealTime();
+BENCHMARK(BM_SearchPoints_Cpu)
+    ->ArgNames({"threads", "floating"})
+    ->ArgsProduct({{1, 0}, {0, 1}})
+    ->Unit(benchmark::kMillisecond)
+    ->MinTime(2.0)
+    ->UseRealTime();
 
 #if defined(EYESWEEP_HAVE_CUDA)
 void BM_SearchPoints_Cuda(benchmark::State& state) {
