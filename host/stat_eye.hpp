@@ -116,6 +116,9 @@ struct EyePhaseSamples {
 };
 EyePhaseSamples eye_phase_samples(const EyeInputs& in, const EyeOptions& options, const EyeGrid& grid,
                                   int phase_steps);
+/// The same into `s`, whose vectors are reused: the fast engines' planners call it at every phase.
+void eye_phase_samples(const EyeInputs& in, const EyeOptions& options, const EyeGrid& grid, int phase_steps,
+                       EyePhaseSamples& s);
 
 /// The error-ratio map an engine produces, before measurement.
 struct EyeMap {

@@ -1,11 +1,17 @@
 // The CPU eye engine against the reference eye (the oracle): on random synthetic channels
 // (NRZ and PAM4, R_LM in [0.8, 1], 20 to 140 UI pulses, 0 to 6 aggressors, noise, jitter
 // including none, both crosstalk modes and both jitter models), at 32 x 512 and at the default
-// 64 x 2048, and on the VITA 68.2 channel as COM equalises it; the choice of eye engine.
+// 64 x 2048, and on the VITA 68.2 channel as COM equalises it; the choice of eye engine; the
+// fast engines' plans alike in reused and fresh buffers.
 // Tolerances and the open region: tests/eye_comparison.hpp. $EYESWEEP_TEST_SEED replays a run.
 #include <gtest/gtest.h>
 
+#include <random>
+#include <thread>
+#include <tuple>
+
 #include "host/eye_engine.hpp"
+#include "host/eye_phase_plan.hpp"
 #include "kernels/common/error.hpp"
 #include "tests/engine_comparison.hpp"
 #include "tests/eye_comparison.hpp"
@@ -67,6 +73,34 @@ TEST(EyeEngineChoice, FollowsTheBackend) {
     EXPECT_EQ(make_eye_engine(Backend::cuda, {}, &choice)->name(), "cuda");
   } else {
     EXPECT_THROW(make_eye_engine(Backend::cuda, {}, &choice), InputError);
+  }
+}
+
+// The planners reuse buffers from phase to phase (the plan's, the thread's, the samples'): what
+// one phase leaves there (more variables or levels, dual-Dirac variables) must not show in the
+// next. Each phase is planned again in a new thread, whose buffers are fresh.
+TEST(EyePlanner, PlansEveryPhaseAlikeInReusedAndFreshBuffers) {
+  std::mt19937_64 rng(test::test_seed());
+  EyeOptions mixing;
+  mixing.phases = 16;
+  mixing.voltage_bins = 512;
+  EyeOptions linearised = mixing;
+  linearised.jitter = EyeJitter::linearised;
+  linearised.crosstalk = EyeCrosstalk::worst_phase;
+  const auto fields = [](const EyePhasePlan& p) {
+    return std::tuple(p.levels, p.offsets, p.window, p.half_width, p.padding, p.gaussian_reach, p.gaussian_scale,
+                      p.means_V);
+  };
+  EyePhasePlan reused;
+  for (int i = 0; i < 12; ++i) {
+    const EyeInputs eye = test::synthetic_eye(test::random_synthetic_eye(rng));
+    const EyePlanner planner(eye, i % 2 == 0 ? mixing : linearised);
+    for (int e = 0; e < planner.extended_phases(); ++e) {
+      planner.plan(e, reused);
+      EyePhasePlan fresh;
+      std::thread([&] { planner.plan(e, fresh); }).join();
+      ASSERT_EQ(fields(reused), fields(fresh)) << "eye " << i << ", extended phase " << e;
+    }
   }
 }
 
