@@ -8,12 +8,16 @@
 //  - EyeHostStages_*: the host's share of an eye, one thread: planning its 82 phases
 //    (eye_phase_samples, binning, sorting) and measuring its map (measure_eye). With a GPU
 //    doing the rest, these bound the CUDA engine at (host threads) / (their sum) eyes per second.
+//  - EyeHostShare_AllCores: that bound measured: planning every phase of a CUDA-size batch (256
+//    eyes, one plan kept per phase as the CUDA engine keeps them) and measuring 256 maps, on all
+//    cores. Set beside Eyes_Cuda, it says whether the host or the device holds the CUDA engine.
 #include <benchmark/benchmark.h>
 
 #include <vector>
 
 #include "host/eye_engine.hpp"
 #include "host/eye_phase_plan.hpp"
+#include "host/parallel.hpp"
 #include "kernels/cuda_device.hpp"
 #include "tests/synthetic_eyes.hpp"
 
@@ -71,6 +75,27 @@ void BM_EyeHostStages_Measure(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_EyeHostStages_Measure)->Unit(benchmark::kMillisecond)->MinTime(1.0);
+
+void BM_EyeHostShare_AllCores(benchmark::State& state) {
+  constexpr std::size_t kEyes = 256;  // the CUDA engine's batch
+  const EyeOptions options;
+  const std::vector<EyePlanner> planners(kEyes, EyePlanner(bench_eye(), options));
+  const auto phases = static_cast<std::size_t>(planners.front().extended_phases());
+  std::vector<EyePhasePlan> plans(kEyes * phases);
+  const EyeMap map = make_eye_engine(Backend::cpu, {})->run(std::span(&bench_eye(), 1), options).front().map;
+  const unsigned threads = worker_count(0, plans.size());
+  for (auto _ : state) {
+    parallel_chunks(plans.size(), 4, threads, [&](std::size_t lo, std::size_t hi, unsigned) {
+      for (std::size_t job = lo; job < hi; ++job) planners[job / phases].plan(static_cast<int>(job % phases), plans[job]);
+    });
+    parallel_chunks(kEyes, 1, worker_count(0, kEyes), [&](std::size_t lo, std::size_t hi, unsigned) {
+      for (std::size_t i = lo; i < hi; ++i) benchmark::DoNotOptimize(planners[i].measure(map, "cuda").sub_eyes.data());
+    });
+  }
+  state.counters["eyes_per_s"] = benchmark::Counter(static_cast<double>(kEyes), benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["threads"] = threads;
+}
+BENCHMARK(BM_EyeHostShare_AllCores)->Unit(benchmark::kMillisecond)->MinTime(2.0)->UseRealTime();
 
 }  // namespace
 }  // namespace eyesweep
