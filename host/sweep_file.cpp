@@ -213,39 +213,20 @@ RowBlock sweep_rows(const SweepLayout& layout, std::span<const VariantOutcome> o
   return rows.take();
 }
 
-void SummaryColumns::add(const VariantOutcome& v) {
-  margin.push_back(v.ok ? v.result.com.com_dB : kNaN);
-  ok.push_back(v.ok ? 1 : 0);
-  index.push_back(v.point.index);
-  for (std::size_t k = 0; k < parameters.size(); ++k) parameters[k].push_back(v.point.values[k]);
-}
-
-SweepColumns SummaryColumns::view() const {
-  SweepColumns c{margin, ok, index, {}};
-  for (std::size_t k = 0; k < names.size(); ++k) c.parameters.emplace_back(names[k], parameters[k]);
-  return c;
-}
-
-/// The swept parameters of a sweep file (its float parameter columns).
-std::vector<std::string> swept_parameters(const ResultsFile& file) {
-  std::vector<std::string> names;
+SweepSummary summarize_sweep_rows(const ResultsFile& file, std::span<const double> thresholds_dB, std::size_t worst_k) {
+  const std::vector<double> margin = column_as<double>(file, "results/com_dB");
+  const std::vector<std::int8_t> ok = column_as<std::int8_t>(file, "results/ok");
+  const std::vector<std::uint64_t> index = column_as<std::uint64_t>(file, "variant_index");
+  SweepColumns columns{margin, ok, index, {}, {}};
   for (const ColumnSpec& column : file.layout()) {
     if (column.path.rfind("parameters/", 0) == 0 && column.type == ColumnType::f64 && column.width == 1) {
-      names.push_back(column.path.substr(std::string("parameters/").size()));
+      columns.parameter_names.push_back(column.path.substr(std::string("parameters/").size()));
     }
   }
-  return names;
-}
-
-/// Reads the summary's columns from a sweep file, parameters in the order of `names`.
-SummaryColumns read_summary_columns(const ResultsFile& file, const std::vector<std::string>& names) {
-  SummaryColumns c;
-  c.margin = column_as<double>(file, "results/com_dB");
-  c.ok = column_as<std::int8_t>(file, "results/ok");
-  c.index = column_as<std::uint64_t>(file, "variant_index");
-  c.names = names;
-  for (const std::string& name : names) c.parameters.push_back(column_as<double>(file, "parameters/" + name));
-  return c;
+  columns.parameter = [&](std::size_t p) {
+    return column_as<double>(file, "parameters/" + columns.parameter_names[p]);
+  };
+  return summarize_sweep(columns, thresholds_dB, worst_k);
 }
 
 void write_summary(ResultsStore& store, const SweepSummary& s) {

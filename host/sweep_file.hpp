@@ -1,6 +1,6 @@
 // The contents of a sweep's HDF5 file: its columns (swept parameters, results, winning
 // settings), the rows of a batch of computed variants, and the summary group; and the
-// summary's columns read back from a file.
+// summary of a file's rows.
 #pragma once
 
 #include <cstddef>
@@ -53,23 +53,10 @@ struct VariantOutcome {
 /// The rows of `outcomes`, in order, as one block of the layout's columns.
 RowBlock sweep_rows(const SweepLayout& layout, std::span<const VariantOutcome> outcomes);
 
-/// The columns the summary needs, kept for every row of the file.
-struct SummaryColumns {
-  std::vector<double> margin;
-  std::vector<std::int8_t> ok;
-  std::vector<std::uint64_t> index;
-  std::vector<std::string> names;
-  std::vector<std::vector<double>> parameters;
-
-  void add(const VariantOutcome& v);
-  SweepColumns view() const;
-};
-
-/// The swept parameters of a sweep file (its float parameter columns), in stored order.
-std::vector<std::string> swept_parameters(const ResultsFile& file);
-
-/// The summary's columns of a sweep file, parameters in the order of `names`.
-SummaryColumns read_summary_columns(const ResultsFile& file, const std::vector<std::string>& names);
+/// The summary of every row of a sweep file (summarize_sweep over its swept parameters),
+/// reading the margin, ok and variant index columns and then one parameter column at a time:
+/// a sweep keeps nothing per row in memory while it runs and summarises its file at the end.
+SweepSummary summarize_sweep_rows(const ResultsFile& file, std::span<const double> thresholds_dB, std::size_t worst_k);
 
 /// Writes (or replaces) the /summary group.
 void write_summary(ResultsStore& store, const SweepSummary& summary);

@@ -330,27 +330,17 @@ SweepOutcome run_sweep(const SweepSpec& spec, const ComConfig& host, const std::
   const std::vector<std::string> identity{"spec", "com_config_text", "seed", "num_variants",
                                           "shard", "first_variant", "end_variant"};
 
-  SummaryColumns kept;
-  kept.names = layout.parameters;
-  kept.parameters.resize(layout.parameters.size());
   std::optional<ResultsStore> store;
   if (options.resume) {
     if (!std::filesystem::exists(out)) {
       throw InputError(out.string() + ": --resume: no such file (start the sweep without --resume)");
     }
-    // The first resume repairs the file from its journal; the rows already there are read
-    // back for the summary before the store reopens for writing.
-    std::uint64_t resumed_rows = 0;
-    {
-      ResultsStore repaired = ResultsStore::resume(out, layout.columns, attributes);
-      resumed_rows = repaired.rows();
-      if (repaired.finished()) {
-        note(out.string() + ": the sweep is already complete");
-        return summarize_sweep_file(out, options.worst_k);
-      }
-    }
-    if (resumed_rows > 0) kept = read_summary_columns(ResultsFile::open(out), layout.parameters);
     store.emplace(ResultsStore::resume(out, layout.columns, attributes));
+    if (store->finished()) {
+      note(out.string() + ": the sweep is already complete");
+      store.reset();
+      return summarize_sweep_file(out, options.worst_k);
+    }
     note("resuming at variant " + std::to_string(first + store->rows()) + " (" + std::to_string(store->rows()) +
          " of " + std::to_string(end - first) + " already written)");
   } else {
@@ -389,7 +379,6 @@ SweepOutcome run_sweep(const SweepSpec& spec, const ComConfig& host, const std::
                << " min at that rate (batches of several variants usually run faster per variant)";
       note(estimate.str());
     }
-    for (const VariantOutcome& outcome : outcomes) kept.add(outcome);
     const auto write_start = clock::now();
     store->append(sweep_rows(layout, outcomes));
     write_seconds += since(write_start);
@@ -403,8 +392,11 @@ SweepOutcome run_sweep(const SweepSpec& spec, const ComConfig& host, const std::
   SweepOutcome outcome;
   outcome.rows = store->rows();
   outcome.computed_now = computed;
-  outcome.summary = summarize_sweep(kept.view(), spec.margin_thresholds_dB, options.worst_k);
-  outcome.report = format_summary(outcome.summary, kept.view());
+  // The summary reads the rows back from the file (through the store's own open file), so
+  // that nothing per row stays in memory while the sweep runs.
+  store->flush();
+  outcome.summary = summarize_sweep_rows(ResultsFile::open(out), spec.margin_thresholds_dB, options.worst_k);
+  outcome.report = format_summary(outcome.summary);
   const std::vector<std::uint64_t> eye_indices = eye_variants(outcome.summary, options);
   if (!eye_indices.empty()) {
     note("eyes: recomputing " + std::to_string(eye_indices.size()) + " variants for their statistical eyes");
@@ -457,11 +449,10 @@ SweepOutcome summarize_sweep_file(const std::filesystem::path& file, std::size_t
   if (const auto it = attributes.find("margin_thresholds_dB"); it != attributes.end()) {
     if (const auto* values = std::get_if<std::vector<double>>(&it->second)) thresholds = *values;
   }
-  const SummaryColumns columns = read_summary_columns(results, swept_parameters(results));
   SweepOutcome outcome;
   outcome.rows = results.rows();
-  outcome.summary = summarize_sweep(columns.view(), thresholds, worst_k);
-  outcome.report = format_summary(outcome.summary, columns.view());
+  outcome.summary = summarize_sweep_rows(results, thresholds, worst_k);
+  outcome.report = format_summary(outcome.summary);
   return outcome;
 }
 

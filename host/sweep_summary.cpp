@@ -4,7 +4,6 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
-#include <map>
 #include <numeric>
 
 #include "kernels/common/error.hpp"
@@ -127,10 +126,6 @@ SweepSummary summarize_sweep(const SweepColumns& columns, std::span<const double
   ES_EXPECTS(columns.variant_index.size() == rows, "variant_index column has " +
                                                        std::to_string(columns.variant_index.size()) +
                                                        " rows, margin column " + std::to_string(rows));
-  for (const auto& [name, values] : columns.parameters) {
-    ES_EXPECTS(values.size() == rows, "parameter " + name + " has " + std::to_string(values.size()) +
-                                          " rows, margin column " + std::to_string(rows));
-  }
 
   SweepSummary s;
   s.variants = rows;
@@ -171,14 +166,23 @@ SweepSummary summarize_sweep(const SweepColumns& columns, std::span<const double
                       if (margins[a] != margins[b]) return margins[a] < margins[b];
                       return columns.variant_index[computed_rows[a]] < columns.variant_index[computed_rows[b]];
                     });
+  std::vector<std::size_t> worst_rows;
   for (std::size_t i = 0; i < k; ++i) {
-    s.worst_variants.push_back(columns.variant_index[computed_rows[order[i]]]);
+    worst_rows.push_back(computed_rows[order[i]]);
+    s.worst_variants.push_back(columns.variant_index[worst_rows.back()]);
     s.worst_margin_dB.push_back(margins[order[i]]);
   }
+  s.worst_parameters.assign(k, {});
 
   // Margin ranks over every computed row, reused for each parameter that has no NaN there.
   const std::vector<double> margin_ranks = average_ranks(margins);
-  for (const auto& [name, values] : columns.parameters) {
+  s.parameter_names = columns.parameter_names;
+  for (std::size_t column = 0; column < columns.parameter_names.size(); ++column) {
+    const std::string& name = columns.parameter_names[column];
+    const std::vector<double> values = columns.parameter(column);
+    ES_EXPECTS(values.size() == rows, "parameter " + name + " has " + std::to_string(values.size()) +
+                                          " rows, margin column " + std::to_string(rows));
+    for (std::size_t i = 0; i < k; ++i) s.worst_parameters[i].push_back(values[worst_rows[i]]);
     std::vector<double> x, y, failing, passing;
     for (std::size_t i = 0; i < computed_rows.size(); ++i) {
       const double v = values[computed_rows[i]];
@@ -198,7 +202,7 @@ SweepSummary summarize_sweep(const SweepColumns& columns, std::span<const double
   return s;
 }
 
-std::string format_summary(const SweepSummary& summary, const SweepColumns& columns) {
+std::string format_summary(const SweepSummary& summary) {
   std::string out;
   out += "Sweep summary: " + std::to_string(summary.variants) + " variants, " + std::to_string(summary.computed) +
          " computed, " + std::to_string(summary.failed_to_compute) + " failed to compute (excluded below)\n";
@@ -227,27 +231,18 @@ std::string format_summary(const SweepSummary& summary, const SweepColumns& colu
   out += "\n";
 
   if (!summary.worst_variants.empty()) {
-    // The rows of the worst variants, for their parameter values.
-    std::map<std::uint64_t, std::size_t> row_of;
-    for (std::uint64_t v : summary.worst_variants) row_of.emplace(v, columns.variant_index.size());
-    for (std::size_t r = 0; r < columns.variant_index.size(); ++r) {
-      const auto it = row_of.find(columns.variant_index[r]);
-      if (it != row_of.end() && it->second == columns.variant_index.size() && columns.ok[r] != 0) it->second = r;
-    }
     std::vector<std::size_t> widths;
     out += "\nWorst variants\n  " + pad_left("variant", 10) + "  " + pad_left("COM (dB)", 9);
-    for (const auto& [name, values] : columns.parameters) {
+    for (const std::string& name : summary.parameter_names) {
       widths.push_back(std::max<std::size_t>(name.size(), 10));
       out += "  " + pad_left(name, widths.back());
     }
     out += "\n";
     for (std::size_t i = 0; i < summary.worst_variants.size(); ++i) {
-      const std::size_t row = row_of.at(summary.worst_variants[i]);
       out += "  " + pad_left(std::to_string(summary.worst_variants[i]), 10) + "  " +
              pad_left(printf_string("%.3f", summary.worst_margin_dB[i]), 9);
-      for (std::size_t p = 0; p < columns.parameters.size(); ++p) {
-        const bool known = row < columns.variant_index.size();
-        out += "  " + pad_left(known ? printf_string("%.6g", columns.parameters[p].second[row]) : "?", widths[p]);
+      for (std::size_t p = 0; p < widths.size(); ++p) {
+        out += "  " + pad_left(printf_string("%.6g", summary.worst_parameters[i][p]), widths[p]);
       }
       out += "\n";
     }

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <utility>
@@ -50,15 +51,21 @@ struct SweepSummary {
   /// The worst_k lowest margins, lowest first; equal margins by lower variant index.
   std::vector<std::uint64_t> worst_variants;
   std::vector<double> worst_margin_dB;
+  std::vector<std::string> parameter_names;            ///< the swept parameters, in column order
+  std::vector<std::vector<double>> worst_parameters;  ///< per worst variant, its parameters in column order
   std::vector<ParameterSensitivity> sensitivity;  ///< by |spearman| descending, ties in column order
 };
 
-/// A sweep's rows as non-owning columns, all of the same length.
+/// A sweep's rows, all columns of the same length: margin, ok and variant index as non-owning
+/// columns, the swept parameters loaded one at a time when the summary asks for them, so that
+/// the summary of a file of millions of rows holds one parameter column at once.
 struct SweepColumns {
   std::span<const double> margin_dB;  ///< COM (dB) per row
   std::span<const std::int8_t> ok;    ///< 1 = computed
   std::span<const std::uint64_t> variant_index;
-  std::vector<std::pair<std::string, std::span<const double>>> parameters;  ///< swept parameters
+  std::vector<std::string> parameter_names;  ///< swept parameters
+  /// The values of parameter_names[p], one per row (called once per parameter).
+  std::function<std::vector<double>(std::size_t p)> parameter;
 };
 
 /// The summary of `columns`: yields at each of `thresholds_dB`, percentiles, the `worst_k`
@@ -69,6 +76,6 @@ SweepSummary summarize_sweep(const SweepColumns& columns, std::span<const double
 
 /// Plain-text report (what `eyesweep summarize` prints): yields with intervals, percentiles,
 /// worst variants with their parameter values, top drivers of failure.
-std::string format_summary(const SweepSummary& summary, const SweepColumns& columns);
+std::string format_summary(const SweepSummary& summary);
 
 }  // namespace eyesweep
