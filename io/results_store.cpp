@@ -16,9 +16,13 @@ namespace {
 
 constexpr const char* k_format = "eyesweep-sweep";
 constexpr std::int64_t k_format_version = 1;
-// Flushing HDF5 compresses every partly filled chunk again; the journal already makes each append
-// durable, so appends flush at most this often (readers of a running sweep lag by about as much).
+// Flushing HDF5 compresses every partly filled chunk again, up to a whole chunk per column late in
+// a long sweep (tenths of a second); the journal already makes each append durable, so appends
+// flush at most every k_flush_interval and no sooner than k_flush_spacing times the last flush's
+// own duration after it, which keeps flushing under 2 % of a sweep's time (readers of a running
+// sweep lag by about as much).
 constexpr std::chrono::seconds k_flush_interval{5};
+constexpr int k_flush_spacing = 50;
 
 std::filesystem::path journal_path(const std::filesystem::path& file) {
   std::filesystem::path journal = file;
@@ -151,6 +155,7 @@ struct ResultsStore::Impl {
   bool finished = false;
   bool broken = false;  // an HDF5 write failed after its journal record: only a resume recovers
   std::chrono::steady_clock::time_point last_flush = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::duration last_flush_took{};
 
   std::string context() const { return file.string(); }
 
@@ -176,8 +181,15 @@ struct ResultsStore::Impl {
   }
 
   void flush() {
+    const auto start = std::chrono::steady_clock::now();
     detail::h5_check(H5Fflush(h5.get(), H5F_SCOPE_GLOBAL), context() + ": flushing");
     last_flush = std::chrono::steady_clock::now();
+    last_flush_took = last_flush - start;
+  }
+
+  bool flush_due() const {
+    const auto since = std::chrono::steady_clock::now() - last_flush;
+    return since >= k_flush_interval && since >= k_flush_spacing * last_flush_took;
   }
 
   /// Journal first (the source of truth on resume), then the HDF5 file.
@@ -187,8 +199,7 @@ struct ResultsStore::Impl {
     journal->append(r);
     try {
       apply(r);
-      if (!std::holds_alternative<RowBlock>(r) || std::chrono::steady_clock::now() - last_flush >= k_flush_interval)
-        flush();
+      if (!std::holds_alternative<RowBlock>(r) || flush_due()) flush();
     } catch (const std::exception& e) {
       // The journal already holds the record: nothing computed is lost.
       broken = true;

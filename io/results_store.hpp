@@ -81,7 +81,8 @@ class ResultsStore {
 
   /// Appends a block (LogicError if it does not match the layout): journalled and fdatasync'ed
   /// first (durable from then on), then written to the HDF5 datasets, which are flushed at most every
-  /// 5 s because each flush recompresses the partly filled chunks.
+  /// 5 s, and no sooner than 50 times the last flush's duration, because each flush recompresses
+  /// the partly filled chunks.
   void append(const RowBlock& block);
   /// Flushes the HDF5 file now, so that readers of the running sweep see every appended row.
   void flush();
