@@ -18,7 +18,7 @@ namespace {
 
 bool in_open_region(double ratio) { return ratio >= kOpenRegionLowest && ratio <= kOpenRegionHighest; }
 
-double log_ratio(double ratio) { return std::log10(std::max(ratio, kResolvedRatio)); }
+double log_ratio(double ratio) { return std::log10(std::max(ratio, kResolvedErrorRatio)); }
 
 /// Every value of `values` finite.
 bool all_finite(const std::vector<double>& values) {
@@ -107,7 +107,7 @@ EyeDifference expect_same_eye(const StatEye& fast, const StatEye& reference, con
     EXPECT_NEAR(fs.height_der0_V, rs.height_der0_V, bin);
     d.best_phase_steps = std::max(d.best_phase_steps, std::abs(fs.best_phase_UI - rs.best_phase_UI) / step);
     EXPECT_NEAR(fs.best_phase_UI, rs.best_phase_UI, step * (1.0 + 1e-9));
-    if (rs.min_ratio >= kResolvedRatio) {
+    if (rs.min_ratio >= kResolvedErrorRatio) {
       EXPECT_NEAR(log_ratio(fs.min_ratio), log_ratio(rs.min_ratio), kLog10RatioTolerance);
       const double apart = std::abs(fs.threshold_V - rs.threshold_V) / bin;
       if (apart <= 1.0 + 1e-9) {
@@ -125,7 +125,7 @@ EyeDifference expect_same_eye(const StatEye& fast, const StatEye& reference, con
             << "threshold " << fs.threshold_V << " V against the reference's " << rs.threshold_V << " V";
       }
     } else {
-      EXPECT_LT(fs.min_ratio, kResolvedRatio) << "the reference's lowest ratio is " << rs.min_ratio;
+      EXPECT_LT(fs.min_ratio, kResolvedErrorRatio) << "the reference's lowest ratio is " << rs.min_ratio;
     }
     // Contours: the same edges within a bin; one open where the other is closed only at the
     // edge of closing (an opening of at most two bins).

@@ -41,7 +41,6 @@ namespace eyesweep::test {
 
 constexpr double kLog10RatioTolerance = 1e-3;
 constexpr double kOpenRegionLowest = 1e-15, kOpenRegionHighest = 1e-1;
-constexpr double kResolvedRatio = kResolvedErrorRatio;
 
 /// How far a fast engine's eye is from the reference's.
 struct EyeDifference {

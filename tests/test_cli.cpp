@@ -152,6 +152,29 @@ TEST(Cli, LocalSearchFollowsTheSheetOnTheReferenceEngineOnly) {
   EXPECT_NE(refused.output.find("--local-search runs on the reference engine"), std::string::npos) << refused.output;
 }
 
+TEST(Cli, ReportsAPdfBinCoarserThanTheScripts) {
+  // Noise of about 45 A_s (eta_0 10^7 times the sheet's) spreads the combined PDF over more
+  // than 2^20 of the script's 0.01 mV bins: the bin is coarsened, and both reports say so.
+  const auto json_path = temp_path("noisy.json");
+  std::filesystem::remove(json_path);
+  const std::string noisy = modified_config("vita_kr4.toml", "eta_0 = 5.2e-8", "eta_0 = 5e-1", "noisy.toml");
+  const CommandResult r = run("com --config " + noisy + " --thru " + vita("example2_THRU.s4p") + " --json " +
+                              json_path.string());
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find(", coarser than the script's 0.01 mV: the interference reaches"), std::string::npos)
+      << r.output;
+  std::ifstream in(json_path);
+  const nlohmann::json j = nlohmann::json::parse(in);
+  for (const nlohmann::json& c : j["cases"]) {
+    EXPECT_NEAR(c["script_pdf_bin_mV"].get<double>(), 0.01, 1e-12);
+    EXPECT_GT(c["pdf_bin_mV"].get<double>(), 0.02);
+  }
+  // The sheet's own noise keeps the script's bin (and prints no such line).
+  const CommandResult quiet = run("com --config " + config("vita_kr4.toml") + " --thru " + vita("example2_THRU.s4p"));
+  ASSERT_EQ(quiet.status, 0) << quiet.output;
+  EXPECT_EQ(quiet.output.find("coarser than the script's"), std::string::npos) << quiet.output;
+}
+
 TEST(Cli, TooFewFrequencyPointsIsRefusedNamingTheFile) {
   const auto path = temp_path("five_points.s4p");
   {
