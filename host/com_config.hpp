@@ -4,6 +4,7 @@
 // COM engines. Field comments give the sheet's parameter name.
 #pragma once
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -101,6 +102,37 @@ struct RxFfe {
   int num_taps() const { return pre_taps + 1 + post_taps; }
 };
 
+/// How the per-sample histograms of the C2M window are weighted (Histogram_Window_Weight).
+enum class HistogramWindow {
+  rectangle,      ///< every sample alike (the script's default)
+  gaussian,       ///< exp(-x^2 / (2 s^2)), s = T / QL ("gaussian", "norm", "normal", "guassian")
+  triangle,       ///< 1 - |x| / T: zero at the window's edges
+  dual_rayleigh,  ///< two Rayleigh densities of scale T / QL from the edges, peak 1
+};
+
+/// The C2M eye-contour variant of the final analysis (PMD_type = C2M with T_O != 0; the IEEE
+/// script's COM_eye_width): the eye opening is read from histograms collected over t_s +- T_O
+/// on a finer time grid instead of at t_s alone.
+struct C2mEye {
+  double T_O_mUI = 0.0;           ///< T_O (or T_h): half-width of the window (mUI); 0 = off (C2C)
+  int samples_per_ui = 100;       ///< samples_for_C2M: time grid of the window (samples per UI)
+  HistogramWindow window = HistogramWindow::rectangle;  ///< Histogram_Window_Weight
+  double QL = 2.5;                ///< QL: window half-width over the Gaussian / Rayleigh scale;
+                                  ///< the sheet's default is T_O / (1000 sigma_r)
+
+  bool enabled() const { return T_O_mUI != 0.0; }
+  /// T: the window's half-width in grid samples, floor((T_O / 1000) samples_for_C2M), the
+  /// script's order of operations.
+  int half_width() const {
+    return static_cast<int>(std::floor((T_O_mUI / 1000.0) * static_cast<double>(samples_per_ui)));
+  }
+  /// The UI's centre on the grid, 0-based: the sample k / S closest to 1/2, the earlier one on
+  /// ties (get_center_of_UI).
+  int centre_sample() const { return samples_per_ui / 2; }
+  /// The widest T whose window stays inside the cursor's UI.
+  int widest_half_width() const { return samples_per_ui - 1 - centre_sample(); }
+};
+
 struct ComConfig {
   std::string name;               ///< free text, e.g. the sheet it came from
   std::string source;             ///< file it was loaded from (for messages)
@@ -171,6 +203,7 @@ struct ComConfig {
 
   // --- reporting ---
   double COM_pass_threshold_dB = 3.0;  ///< COM Pass threshold
+  C2mEye c2m;                          ///< PMD_type = C2M: the eye-contour COM
 
   // --- eyesweep options (not in the IEEE sheets) ---
   BandExtension band_extension = BandExtension::matlab_trend;

@@ -135,6 +135,8 @@ ComNoiseInputs winner_noise_inputs(const ComConfig& cfg, const FomEvaluator& eva
   in.sigma_tx = script_sigma_tx(cfg.L, best.A_s, cfg.R_LM, cfg.SNR_TX_dB);
   in.sigma_n = best.sigma_n;
   in.pass_threshold_db = cfg.COM_pass_threshold_dB;
+  in.r_lm = cfg.R_LM;
+  in.c2m = cfg.c2m;
   return in;
 }
 

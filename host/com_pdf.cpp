@@ -11,9 +11,22 @@
 #include <optional>
 #include <string>
 
+#include "host/c2m_eye_contour.hpp"
 #include "kernels/common/error.hpp"
 
 namespace eyesweep {
+
+// The binning of +-1/3 (not exactly symmetric in binary) matches the script's bit for bit only
+// in its order of operations.
+double pam_level(int i, int levels) {
+  return (2.0 * static_cast<double>(i)) / static_cast<double>(levels - 1) - 1.0;
+}
+
+// MATLAB round() rounds halves away from zero, as std::round does.
+std::int64_t bin_index(double value, double bin_size) {
+  return static_cast<std::int64_t>(std::round(value / bin_size));
+}
+
 namespace {
 
 // A PDF this long (2 GiB of doubles) means the bin is absurdly small for the interference
@@ -23,17 +36,6 @@ constexpr std::int64_t max_bins = std::int64_t{1} << 28;
 void expect_bins(std::int64_t bins) {
   ES_EXPECTS(bins >= 1 && bins <= max_bins,
              "a PDF of " + std::to_string(bins) + " bins: bin size too small for the range");
-}
-
-// The script's level values 2 i / (L - 1) - 1, computed in its order of operations so that
-// the binning of +-1/3 (not exactly symmetric in binary) matches it bit for bit.
-double level_value(int i, int levels) {
-  return (2.0 * static_cast<double>(i)) / static_cast<double>(levels - 1) - 1.0;
-}
-
-// Bin index of a value: MATLAB round() rounds halves away from zero, as std::round does.
-std::int64_t bin_of(double value, double bin_size) {
-  return static_cast<std::int64_t>(std::round(value / bin_size));
 }
 
 // The amplitudes get_pdf_from_sampled_signal keeps, largest first (lines 4782-4792). When
@@ -64,7 +66,7 @@ BinnedVariable bin_pam_variable(double amplitude, int levels, double bin_size) {
   BinnedVariable v;
   const double p = 1.0 / static_cast<double>(levels);
   for (int i = 0; i < levels; ++i) {
-    const std::int64_t k = bin_of(amplitude * level_value(i, levels), bin_size);
+    const std::int64_t k = bin_index(amplitude * pam_level(i, levels), bin_size);
     if (!v.offsets.empty() && v.offsets.back() == k) {
       v.probabilities.back() += p;
     } else {
@@ -288,7 +290,7 @@ DiscretePdf DiscretePdf::from_discrete(double bin_size, std::span<const double> 
   ES_EXPECTS(bin_size > 0.0, "bin size must be positive");
   std::vector<std::int64_t> bins(values.size());
   std::transform(values.begin(), values.end(), bins.begin(),
-                 [bin_size](double v) { return bin_of(v, bin_size); });
+                 [bin_size](double v) { return bin_index(v, bin_size); });
   const auto [lo, hi] = std::minmax_element(bins.begin(), bins.end());
   expect_bins(*hi - *lo + 1);
   std::vector<double> p(static_cast<std::size_t>(*hi - *lo + 1), 0.0);
@@ -481,7 +483,7 @@ int worst_aggressor_phase(std::span<const double> pulse, int samples_per_ui, int
       double m1 = 0.0;
       double m2 = 0.0;
       for (int i = 0; i < levels; ++i) {
-        const auto k = static_cast<double>(bin_of(a * level_value(i, levels), bin_size));
+        const auto k = static_cast<double>(bin_index(a * pam_level(i, levels), bin_size));
         m1 += k * p;
         m2 += k * k * p;
       }
@@ -519,6 +521,23 @@ double combined_reach(const ComNoiseInputs& in, std::span<const double> isi_samp
     reach += largest;
   }
   return reach;
+}
+
+// The T_O != 0 lines of the script's main function (506-519): the eye opening of the C2M
+// window replaces 2 (A_s - A_ni) as VEO, and A_ni = 2 A_s - VEO. Deliberate difference: a
+// closed eye (VEO <= 0) gives VEC = -20 log10(eps), as the T_O = 0 lines do, where the script's
+// 20 log10(max(2 A_s / VEO, eps)) gives its negative.
+void apply_c2m_eye(const ComNoiseInputs& in, const DiscretePdf& crosstalk, ComNoiseResult& r) {
+  const C2mEyeOpening eye = c2m_eye_opening(in, crosstalk, r.bin_size, r.q);
+  r.c2m_enabled = true;
+  r.c2m_eye_top = eye.top;
+  r.c2m_eye_bottom = eye.bottom;
+  r.c2m_worst_eye = eye.worst_eye;
+  r.c2m_window_samples = eye.half_width;
+  r.veo = eye.opening();
+  r.a_ni = 2.0 * in.a_s - r.veo;
+  r.com_db = 20.0 * std::log10(2.0 * in.a_s / r.a_ni);
+  r.vec_db = -20.0 * std::log10(std::max(r.veo / (2.0 * in.a_s), std::numeric_limits<double>::epsilon()));
 }
 
 }  // namespace
@@ -590,6 +609,7 @@ ComNoiseResult final_com_noise(const ComNoiseInputs& in) {
   const double vec_arg =
       std::max((in.a_s - r.a_ni) / in.a_s, std::numeric_limits<double>::epsilon());
   r.vec_db = -20.0 * std::log10(vec_arg);
+  if (in.c2m.enabled()) apply_c2m_eye(in, crosstalk, r);
 
   // DER at the pass threshold (lines 481-483): CDF at the first bin above -A_s / 10^(t/20).
   const double threshold_v = -in.a_s / std::pow(10.0, in.pass_threshold_db / 20.0);

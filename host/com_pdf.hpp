@@ -30,8 +30,10 @@
 //   inputs of the Gaussian.
 // Deliberate difference: a bin coarser than the script's where the combined PDF would exceed
 // kMaxCombinedBins bins (below); it is reported (bin_size against script_bin_size).
-// Not covered: the C2M eye-contour variant (T_O != 0, COM_eye_width) and the Rx-calibration
-// broadband-noise term (RX_CALIBRATION); SNR_TXwC0 is the caller's choice of sigma_TX.
+// C2M sheets (T_O != 0) replace A_ni, COM, VEO and VEC by the eye-contour variant of
+// c2m_eye_contour.hpp, which reuses this file's ISI, crosstalk and noise PDFs.
+// Not covered: the Rx-calibration broadband-noise term (RX_CALIBRATION); SNR_TXwC0 is the
+// caller's choice of sigma_TX.
 #pragma once
 
 #include <cstddef>
@@ -39,7 +41,16 @@
 #include <span>
 #include <vector>
 
+#include "host/com_config.hpp"
+
 namespace eyesweep {
+
+/// Bin of a value: round(value / bin_size), halves away from zero (MATLAB's round).
+std::int64_t bin_index(double value, double bin_size);
+
+/// Level i of the L-level alphabet, 2 i / (L - 1) - 1, in the script's order of operations
+/// (so that +-1/3 bins as it does).
+double pam_level(int i, int levels);
 
 /// Which crossing of the CDF a quantile takes; the script uses both.
 enum class CdfCrossing {
@@ -181,6 +192,9 @@ struct ComNoiseInputs {
   bool force_pdf_bin_size = false;  ///< `Force PDF bin size`: delta_y = pdf_bin_size
   double noise_crest_factor = 0.0;  ///< `Noise_Crest_Factor`: Q of the Gaussian if non-zero
   double pass_threshold_db = 3.0;   ///< `COM Pass threshold`, for threshold_der only
+
+  double r_lm = 1.0;                ///< R_LM: the C2M eye's signal levels are R_LM h(t) x
+  C2mEye c2m;                       ///< T_O != 0: the C2M eye-contour variant (c2m_eye_contour)
 };
 
 /// Support of one PDF, for diagnostics.
@@ -201,10 +215,10 @@ struct ComNoiseResult {
   double script_bin_size = 0.0; ///< the script's delta_y (V); bin_size is coarser where it would
                                 ///< need more than kMaxCombinedBins
   double q = 0.0;               ///< truncation of the Gaussian, in sigma
-  double a_ni = 0.0;            ///< noise and interference amplitude at DER_0 (V)
-  double com_db = 0.0;          ///< 20 log10(A_s / A_ni)
-  double veo = 0.0;             ///< vertical eye opening 2 (A_s - A_ni) (V)
-  double vec_db = 0.0;          ///< vertical eye closure (dB)
+  double a_ni = 0.0;            ///< noise and interference amplitude at DER_0 (V); C2M: 2 A_s - VEO
+  double com_db = 0.0;          ///< 20 log10(A_s / A_ni); C2M: 20 log10(2 A_s / A_ni)
+  double veo = 0.0;             ///< vertical eye opening 2 (A_s - A_ni) (V); C2M: the window's worst eye
+  double vec_db = 0.0;          ///< vertical eye closure (dB); C2M: 20 log10(2 A_s / VEO)
   double threshold_der = 0.0;   ///< CDF at -A_s / 10^(pass_threshold / 20) (DER_thresh)
 
   // The sigma terms the script reports (V).
@@ -226,6 +240,14 @@ struct ComNoiseResult {
   double peak_next = 0.0;
   double peak_isi_xt = 0.0;
 
+  // The C2M eye-contour variant (c2m_enabled; see c2m_eye_contour.hpp). a_ni, com_db, veo and
+  // vec_db above are then the script's T_O != 0 values.
+  bool c2m_enabled = false;
+  double c2m_eye_top = 0.0;            ///< lower DER_0 contour of the level above the worst eye (V)
+  double c2m_eye_bottom = 0.0;         ///< upper DER_0 contour of the level below it (V)
+  int c2m_worst_eye = 0;               ///< 0-based: the eye between levels k and k + 1
+  int c2m_window_samples = 0;          ///< T: the window is t_s +- T samples of 1/samples_for_C2M UI
+
   int victim_phase = 0;                ///< phase (0..M-1) of the victim's samples
   std::vector<int> aggressor_phases;   ///< worst phase of each aggressor, input order
 
@@ -234,7 +256,8 @@ struct ComNoiseResult {
 };
 
 /// The script's final noise and interference analysis (get_pdf, Create_Noise_PDF and the
-/// A_ni / COM / VEO lines of its main function) for T_O = 0 sheets.
+/// A_ni / COM / VEO lines of its main function); with in.c2m enabled, A_ni, COM, VEO and VEC
+/// come from the C2M eye contour (COM_eye_width) instead.
 ComNoiseResult final_com_noise(const ComNoiseInputs& in);
 
 }  // namespace eyesweep

@@ -176,7 +176,7 @@ SweepLayout sweep_layout(const SweepSpec& spec, const ComConfig& host) {
   c.push_back({"results/error", ColumnType::text, 1, "", "why the variant was not computed", {}});
   f64("com_dB", "dB", "channel operating margin (the margin)");
   f64("fom_dB", "dB", "figure of merit of the winning equaliser");
-  f64("eye_height_mV", "mV", "vertical eye opening at DER_0, 2 (A_s - A_ni)");
+  f64("eye_height_mV", "mV", "vertical eye opening at DER_0: 2 (A_s - A_ni), or on C2M sheets the worst eye over t_s +- T_O");
   f64("A_s_mV", "mV", "signal amplitude A_s");
   f64("A_ni_mV", "mV", "noise and interference amplitude A_ni at DER_0");
   f64("sigma_isi_mV", "mV", "RMS residual ISI");

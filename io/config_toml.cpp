@@ -59,7 +59,10 @@ constexpr std::string_view used_keys[] = {
     "N_b", "b_max(1)", "b_max(2..N_b)", "b_min(1)", "b_min(2..N_b)", "N_bg", "N_bf", "N_f",
     "N_bmax", "bmaxg", "B_float_RSS_MAX", "N_tail_start",
     // reporting, channel files, impulse response
-    "COM Pass threshold", "Port Order", "Impulse response truncation threshold"};
+    "COM Pass threshold", "Port Order", "Impulse response truncation threshold",
+    // the C2M eye-contour COM
+    "PMD_type", "PHY", "T_O", "T_h", "samples_for_C2M", "Histogram_Window_Weight", "sigma_r", "Qr",
+    "QL", "Min_VEO_Test", "EH_min_test"};
 
 /// Sheet keys that never change the COM value: accepted with any value and reported back.
 constexpr std::string_view inert_keys[] = {
@@ -78,9 +81,8 @@ constexpr std::string_view inert_keys[] = {
     // receiver-calibration step and error-burst estimates
     "Sigma BBN step", "Use simple error propagation model", "Max burst length calculated",
     "Error propagation COM margin",
-    // C2M eye (VEC/VEO) only; PMD_type is fixed at C2C below
-    "EH_max", "EH_min_test", "Min_VEO_Test", "T_O", "T_h", "samples_for_C2M",
-    "Histogram_Window_Weight", "sigma_r", "Qr", "QL",
+    // pass/fail limit of a C2M eye height, reported by the script only
+    "EH_max",
     // Rx FFE controls of the script's zero-forcing solver only (the MMSE solve ignores them)
     "ffe_tap_step_size", "ffe_main_cursor_min", "ffe_backoff",
     // only read with AC_CM_RMS or Enforce Causality on (fixed below)
@@ -133,9 +135,9 @@ constexpr FixedKey fixed_keys[] = {
     fixed_number("Force PDF bin size", 0), fixed_number("USE_ETA0_PSD", 0),
     fixed_number("SNR_TXwC0", 0), fixed_number("LIMIT_JITTER_CONTRIB_TO_DFE_SPAN", 0),
     fixed_number("EXE_MODE", 1), fixed_number("Optimize_loop_speed_up", 0),
-    // what is computed: COM of a C2C link, not a receiver calibration, C2M eye or TDECQ
-    fixed_number("RX_CALIBRATION", 0), fixed_text("PMD_type", "C2C"), fixed_text("PHY", "C2C"),
-    fixed_number("EH_min", 0), fixed_number("TDECQ", 0), fixed_number("WC_PORTZ", 0), fixed_number("MLSE", 0)};
+    // what is computed: COM, not a receiver calibration or TDECQ; no C2M eye-height limit
+    fixed_number("RX_CALIBRATION", 0), fixed_number("EH_min", 0), fixed_number("TDECQ", 0),
+    fixed_number("WC_PORTZ", 0), fixed_number("MLSE", 0)};
 
 constexpr std::string_view options_table = "eyesweep";
 constexpr std::string_view option_keys[] = {"name", "note", "band_extension", "cursor_rule",
@@ -918,6 +920,75 @@ void read_receiver(const Reader& in, ComConfig& cfg) {
   read_sampling_point(in, cfg);
 }
 
+/// PMD_type / PHY and the C2M eye-contour keys, read as the script reads them (lines 8381,
+/// 8564-8572, 8670): T_h overrides T_O, Qr defaults to sigma_r and QL to T_O / (1000 Qr); T_O
+/// counts only when PHY is C2M.
+void read_c2m(const Reader& in, ComConfig& cfg) {
+  const auto read_phy = [&](std::string_view key, const std::string& fallback) {
+    const toml::node* node = in.find(key);
+    if (node == nullptr) return fallback;
+    const std::string value(trim(in.to_string(key, *node)));
+    if (!iequals(value, "C2C") && !iequals(value, "C2M")) {
+      in.fail_at(*node, key, in_quotes(value) + " is not one of \"C2C\", \"C2M\"");
+    }
+    return value;
+  };
+  const bool is_c2m = iequals(read_phy("PHY", read_phy("PMD_type", "C2C")), "C2M");
+
+  C2mEye& c2m = cfg.c2m;
+  const std::string_view t_o_key = in.find("T_h") != nullptr ? "T_h" : "T_O";
+  const double t_o = in.number(t_o_key, 0.0, non_negative);
+  c2m.samples_per_ui = in.integer("samples_for_C2M", 100, 2);
+  const double sigma_r = in.number("sigma_r", 0.020, positive);
+  const double q_r = in.number("Qr", sigma_r, positive);
+  c2m.QL = in.number("QL", t_o / q_r / 1000.0, positive);
+  constexpr std::pair<std::string_view, HistogramWindow> windows[] = {
+      {"rectangle", HistogramWindow::rectangle}, {"gaussian", HistogramWindow::gaussian},
+      {"norm", HistogramWindow::gaussian},       {"normal", HistogramWindow::gaussian},
+      {"guassian", HistogramWindow::gaussian},   {"triangle", HistogramWindow::triangle},
+      {"dual_rayleigh", HistogramWindow::dual_rayleigh}};
+  if (const toml::node* node = in.find("Histogram_Window_Weight")) {
+    const std::string value(trim(in.to_string("Histogram_Window_Weight", *node)));
+    const auto match = std::find_if(std::begin(windows), std::end(windows),
+                                    [&](const auto& w) { return iequals(w.first, value); });
+    if (match == std::end(windows)) {
+      in.fail_at(*node, "Histogram_Window_Weight",
+                 in_quotes(value) + " is not one of \"rectangle\", \"gaussian\", \"triangle\", \"dual_rayleigh\"");
+    }
+    c2m.window = match->second;
+  }
+
+  if (!is_c2m) {
+    // The script sets T_O = 0 unless PHY is C2M: the window keys then change nothing.
+    for (const std::string_view key : {"T_O", "T_h", "samples_for_C2M", "Histogram_Window_Weight", "sigma_r", "Qr",
+                                       "QL", "Min_VEO_Test", "EH_min_test"}) {
+      if (in.find(key) != nullptr) cfg.ignored_keys.emplace_back(key);
+    }
+    // ignored_keys are in file order: sort the additions in.
+    const auto line_of = [&](const std::string& key) { return in.entries().at(key).key_region.begin.line; };
+    std::stable_sort(cfg.ignored_keys.begin(), cfg.ignored_keys.end(),
+                     [&](const std::string& a, const std::string& b) { return line_of(a) < line_of(b); });
+    return;
+  }
+  c2m.T_O_mUI = t_o;
+  if (!c2m.enabled()) return;
+  const int half_width = c2m.half_width();
+  const int widest = c2m.widest_half_width();
+  if (half_width < 1 || half_width > widest) {
+    in.fail(t_o_key, format_number(t_o) + " mUI gives floor(T_O / 1000 samples_for_C2M) = " +
+                         std::to_string(half_width) + " samples each side of t_s; it must be 1 .. " +
+                         std::to_string(widest) + " at samples_for_C2M = " + std::to_string(c2m.samples_per_ui));
+  }
+  // Min_VEO_Test (EH_min_test in older sheets) makes the script's equaliser search itself
+  // compute C2M eyes and skip settings whose eye is below it (optimize_fom): not implemented.
+  const std::string_view veo_key = in.find("Min_VEO_Test") != nullptr ? "Min_VEO_Test" : "EH_min_test";
+  if (const double min_veo = in.number(veo_key, 0.0, any_value); min_veo != 0.0) {
+    in.fail(veo_key, format_number(min_veo) +
+                         " mV constrains the IEEE script's equaliser search to C2M eyes above it, which eyesweep "
+                         "does not implement; only 0 (no constraint) is supported");
+  }
+}
+
 /// The numbers of a key given as a number, an array, or the sheet's string "[a b]".
 std::vector<double> read_number_text(const Reader& in, std::string_view key, const toml::node& node,
                                      std::string_view example) {
@@ -1133,6 +1204,7 @@ ComConfig read_config(const toml::table& root, const std::string& source) {
   read_rx_ffe(sheet, cfg);
   cfg.COM_pass_threshold_dB = sheet.number("COM Pass threshold", 0.0, any_value);
   cfg.port_order = read_port_order(sheet);
+  read_c2m(sheet, cfg);
   read_options(root, sheet, cfg);
   return cfg;
 }

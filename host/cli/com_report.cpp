@@ -32,6 +32,30 @@ std::string lengths_text(const std::vector<double>& mm) {
 
 std::string tx_tap_name(int offset) { return "c(" + std::to_string(offset) + ")"; }
 
+const char* window_name(HistogramWindow window) {
+  switch (window) {
+    case HistogramWindow::rectangle: return "rectangle";
+    case HistogramWindow::gaussian: return "gaussian";
+    case HistogramWindow::triangle: return "triangle";
+    case HistogramWindow::dual_rayleigh: return "dual_rayleigh";
+  }
+  return "?";
+}
+
+/// The C2M eye-contour window and its worst eye (PMD_type = C2M with T_O != 0), else null.
+nlohmann::json c2m_json(const ComConfig& cfg, const ComCaseResult& c) {
+  if (!c.noise.c2m_enabled) return nullptr;
+  const double mV = 1e3;
+  return {{"T_O_mUI", cfg.c2m.T_O_mUI},
+          {"samples_for_C2M", cfg.c2m.samples_per_ui},
+          {"window_samples", c.noise.c2m_window_samples},
+          {"histogram_window", window_name(cfg.c2m.window)},
+          {"QL", cfg.c2m.QL},
+          {"eye_top_mV", c.noise.c2m_eye_top * mV},
+          {"eye_bottom_mV", c.noise.c2m_eye_bottom * mV},
+          {"worst_eye", c.noise.c2m_worst_eye}};
+}
+
 nlohmann::json case_json(const ComConfig& cfg, const ComCaseResult& c) {
   const double mV = 1e3;
   nlohmann::json tx = nlohmann::json::object();
@@ -48,6 +72,7 @@ nlohmann::json case_json(const ComConfig& cfg, const ComCaseResult& c) {
       {"A_ni_mV", c.A_ni * mV},
       {"eye_height_mV", c.eye_height * mV},
       {"VEC_dB", c.vec_dB},
+      {"c2m_eye", c2m_json(cfg, c)},
       {"sigma_mV", {{"ISI", c.noise.sigma_isi * mV}, {"XT", c.noise.sigma_xt * mV},
                     {"TX", c.noise.sigma_tx * mV}, {"N", c.noise.sigma_n * mV},
                     {"RJ", c.noise.sigma_rj * mV}, {"DD", c.noise.sigma_dd * mV}}},
@@ -98,6 +123,14 @@ void print_com_report(std::ostream& out, const ComConfig& cfg, const std::vector
     out << "  A_s          " << format_number("%.3f mV", c.A_s * mV) << "    A_ni " << format_number("%.3f mV", c.A_ni * mV)
         << "    eye height (VEO) " << format_number("%.2f mV", c.eye_height * mV) << "    VEC "
         << format_number("%.2f dB", c.vec_dB) << "\n";
+    if (c.noise.c2m_enabled) {
+      out << "  C2M eye      t_s +- " << format_number("%g mUI", cfg.c2m.T_O_mUI) << " (" << c.noise.c2m_window_samples
+          << " of " << cfg.c2m.samples_per_ui << " samples per UI, " << window_name(cfg.c2m.window)
+          << " weights): worst eye " << c.noise.c2m_worst_eye + 1 << " of " << cfg.L - 1 << " from "
+          << format_number("%.2f", c.noise.c2m_eye_bottom * mV) << " to "
+          << format_number("%.2f mV", c.noise.c2m_eye_top * mV)
+          << "; COM = 20 log10(2 A_s / A_ni), A_ni = 2 A_s - VEO\n";
+    }
     out << "  sigma (mV)   ISI " << format_number("%.3f", c.noise.sigma_isi * mV) << "  XT "
         << format_number("%.3f", c.noise.sigma_xt * mV) << "  TX " << format_number("%.3f", c.noise.sigma_tx * mV)
         << "  N " << format_number("%.3f", c.noise.sigma_n * mV) << "  RJ " << format_number("%.3f", c.noise.sigma_rj * mV)

@@ -68,7 +68,8 @@ void run_eye_command(const EyeCommandOptions& options) {
   for (std::size_t i = 0; i < eyes.size(); ++i) {
     const ComCaseResult& c = com.cases[i];
     std::cout << std::fixed << std::setprecision(3) << "package case " << c.package_case + 1 << ": COM " << c.com_dB
-              << " dB, COM's eye height at t_s " << std::setprecision(2) << c.eye_height * 1e3 << " mV\n"
+              << (cfg.c2m.enabled() ? " dB, COM's worst eye over t_s +- T_O " : " dB, COM's eye height at t_s ")
+              << std::setprecision(2) << c.eye_height * 1e3 << " mV\n"
               << std::defaultfloat;
     print_eye_summary(std::cout, eyes[i]);
   }

@@ -1,0 +1,262 @@
+// The C2M eye-contour analysis; see c2m_eye_contour.hpp for the script rules it reproduces.
+#include "host/c2m_eye_contour.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <string>
+
+#include "kernels/common/error.hpp"
+
+namespace eyesweep {
+
+std::vector<double> histogram_window_weights(HistogramWindow window, int half_width, double ql) {
+  ES_EXPECTS(half_width >= 1, "the window needs at least one sample each side of t_s");
+  const double t = static_cast<double>(half_width);
+  std::vector<double> w;
+  for (int i = -half_width; i <= half_width; ++i) {
+    const double x = static_cast<double>(i);
+    switch (window) {
+      case HistogramWindow::rectangle: w.push_back(1.0); break;
+      case HistogramWindow::triangle: w.push_back(1.0 - std::abs(x) / t); break;
+      case HistogramWindow::gaussian: {
+        const double sigma = t / ql;
+        w.push_back(std::exp(-0.5 * (x / sigma) * (x / sigma)));
+        break;
+      }
+      case HistogramWindow::dual_rayleigh: {
+        // Two Rayleigh densities (u / s^2) exp(-u^2 / (2 s^2)) of scale s = T / QL, one rising
+        // from each edge of the window: little weight at the edges and at t_s when QL is large.
+        const double sigma = t / ql;
+        const auto rayleigh = [sigma](double u) {
+          return u / (sigma * sigma) * std::exp(-0.5 * (u / sigma) * (u / sigma));
+        };
+        w.push_back(rayleigh(x + t) - rayleigh(x - t));
+        break;
+      }
+    }
+  }
+  if (window == HistogramWindow::dual_rayleigh) {
+    const double peak = *std::max_element(w.begin(), w.end());
+    for (double& v : w) v /= peak;
+  }
+  return w;
+}
+
+C2mPulse resample_around_cursor(std::span<const double> pulse, int samples_per_ui, std::size_t cursor_index,
+                                int c2m_samples_per_ui) {
+  ES_EXPECTS(samples_per_ui >= 1 && c2m_samples_per_ui >= 1, "samples per UI must be >= 1");
+  ES_EXPECTS(cursor_index < pulse.size(), "cursor outside the pulse");
+  // Grid times are exact rationals: sample k of the new grid lies at old index
+  // cursor + k M / S. Integer arithmetic places every point, and the UI multiples of t_s, which
+  // the script reaches through a floating-point colon range, on the old samples exactly.
+  const auto m = static_cast<std::int64_t>(samples_per_ui);
+  const auto s = static_cast<std::int64_t>(c2m_samples_per_ui);
+  const auto c = static_cast<std::int64_t>(cursor_index);
+  const auto last = static_cast<std::int64_t>(pulse.size()) - 1;
+  const std::int64_t before = c * s / m;
+  const std::int64_t after = (last - c) * s / m;
+  C2mPulse out;
+  out.cursor_index = static_cast<std::size_t>(before);
+  for (std::int64_t k = -before; k <= after; ++k) {
+    const std::int64_t position = c * s + k * m;  // old index times S
+    const auto i = static_cast<std::size_t>(position / s);
+    const std::int64_t remainder = position % s;
+    if (remainder == 0) {
+      out.samples.push_back(pulse[i]);
+    } else {
+      const double fraction = static_cast<double>(remainder) / static_cast<double>(s);
+      out.samples.push_back(pulse[i] + fraction * (pulse[i + 1] - pulse[i]));
+    }
+  }
+  return out;
+}
+
+DerContour der_contour(const DiscretePdf& pdf, double der) {
+  const std::vector<double>& p = pdf.probabilities();
+  std::vector<double> from_above(p.size());
+  double sum = 0.0;
+  for (std::size_t i = p.size(); i-- > 0;) {
+    sum += p[i];
+    from_above[i] = sum;
+  }
+  const std::vector<double> from_below = pdf.cdf();
+  std::size_t first = p.size();
+  std::size_t last = 0;
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    if (std::min(from_below[i], from_above[i]) > der) {
+      first = std::min(first, i);
+      last = i;
+    }
+  }
+  ES_EXPECTS(first < p.size(), "no bin of the PDF reaches DER_0 from both sides");
+  return {pdf.voltage(first), pdf.voltage(last)};
+}
+
+namespace {
+
+// Weighted sum of shifted PDFs on one voltage axis (the script's combine_pdf_same_voltage_axis
+// over the window), its support grown to the union of theirs.
+class WindowHistogram {
+ public:
+  void add(const DiscretePdf& pdf, std::int64_t shift_bins, double weight) {
+    const std::int64_t first = pdf.first_bin() + shift_bins;
+    const std::int64_t last = pdf.last_bin() + shift_bins;
+    if (mass_.empty()) {
+      first_bin_ = first;
+      mass_.assign(pdf.size(), 0.0);
+    } else if (first < first_bin_ || last > last_bin()) {
+      const std::int64_t lo = std::min(first, first_bin_);
+      const std::int64_t hi = std::max(last, last_bin());
+      std::vector<double> grown(static_cast<std::size_t>(hi - lo + 1), 0.0);
+      std::copy(mass_.begin(), mass_.end(), grown.begin() + (first_bin_ - lo));
+      mass_ = std::move(grown);
+      first_bin_ = lo;
+    }
+    double* out = mass_.data() + (first - first_bin_);
+    const std::vector<double>& p = pdf.probabilities();
+    for (std::size_t i = 0; i < p.size(); ++i) out[i] += weight * p[i];
+  }
+
+  /// Divided by its total mass, as the script renormalises the window's histogram.
+  DiscretePdf normalised(double bin_size) const {
+    double total = 0.0;
+    for (double v : mass_) total += v;
+    ES_EXPECTS(total > 0.0, "the window's weights sum to zero");
+    std::vector<double> p(mass_);
+    for (double& v : p) v /= total;
+    return DiscretePdf(bin_size, first_bin_, std::move(p));
+  }
+
+ private:
+  std::int64_t last_bin() const { return first_bin_ + static_cast<std::int64_t>(mass_.size()) - 1; }
+
+  std::int64_t first_bin_ = 0;
+  std::vector<double> mass_;
+};
+
+// The victim on the C2M grid split as get_pdf_full splits it: the signal over the cursor's UI
+// (R_LM h(t) for the outer levels +-1) and the residual the ISI PDFs are drawn from.
+struct SignalAndResidual {
+  std::vector<double> signal;    ///< per sample of the cursor UI, from t_s - centre
+  std::vector<double> residual;  ///< the pulse, cursor UI zeroed, DFE taps removed per UI
+};
+
+SignalAndResidual split_victim(const C2mPulse& fine, const C2mEye& c2m, std::span<const double> dfe_taps,
+                               double r_lm, int levels) {
+  const auto ui = static_cast<std::size_t>(c2m.samples_per_ui);
+  const auto centre = static_cast<std::size_t>(c2m.centre_sample());
+  const std::size_t t0 = fine.cursor_index;
+  ES_EXPECTS(t0 >= centre, "the pulse must start at least half a UI before the cursor");
+  const std::size_t cursor_ui = t0 - centre;
+  ES_EXPECTS(cursor_ui + (dfe_taps.size() + 1) * ui <= fine.samples.size(),
+             "the victim pulse must reach past the last DFE tap's UI");
+  SignalAndResidual out;
+  out.residual = fine.samples;
+  const double cursor = fine.samples[t0];
+  const double per_level = static_cast<double>(levels - 1);
+  for (std::size_t j = 0; j < ui; ++j) {
+    // A_s_vec = R_LM h / (L - 1), then times (L - 1): the script's order of operations.
+    out.signal.push_back(r_lm * fine.samples[cursor_ui + j] / per_level * per_level);
+    out.residual[cursor_ui + j] = 0.0;
+  }
+  for (std::size_t n = 1; n <= dfe_taps.size(); ++n) {
+    const double cancelled = dfe_taps[n - 1] * cursor;
+    for (std::size_t j = 0; j < ui; ++j) out.residual[cursor_ui + n * ui + j] -= cancelled;
+  }
+  return out;
+}
+
+// h_J at one phase of the C2M grid (get_pdf_full's h_j_full): the centred difference
+// (h(t + 1/S) - h(t - 1/S)) / 2 S at pulse[S j + phase], j = 1 .. round(len / S) - 2, skipping
+// the first UI's sample when phase = 0 and the last one's when phase = S - 1 (their neighbour
+// lies outside the UIs used).
+std::vector<double> phase_jitter_slopes(std::span<const double> pulse, int s, int phase) {
+  const auto ui = static_cast<std::size_t>(s);
+  const auto nui = static_cast<std::size_t>(std::llround(static_cast<double>(pulse.size()) / static_cast<double>(s)));
+  std::vector<double> slopes;
+  if (nui < 3) return slopes;
+  const std::size_t lo = ui;                // first sample of UI 1
+  const std::size_t hi = ui * (nui - 1) - 1; // last sample of UI nui - 2
+  for (std::size_t j = 1; j <= nui - 2; ++j) {
+    const std::size_t i = j * ui + static_cast<std::size_t>(phase);
+    if (i - 1 < lo || i + 1 > hi) continue;
+    slopes.push_back((pulse[i + 1] - pulse[i - 1]) / 2.0 * static_cast<double>(s));
+  }
+  return slopes;
+}
+
+double norm2(std::span<const double> v) {
+  double sum = 0.0;
+  for (double x : v) sum += x * x;
+  return std::sqrt(sum);
+}
+
+// Interference and noise at one phase of the C2M grid (COM_eye_width's per-sample loop): the
+// residual's ISI (x) the main analysis' crosstalk (x) (truncated Gaussian of that phase's
+// sigma_G (x) dual-Dirac PDF of A_DD h_J).
+DiscretePdf phase_interference(const ComNoiseInputs& in, std::span<const double> residual,
+                               std::span<const double> pulse, int phase, const DiscretePdf& crosstalk,
+                               double bin_size, double q) {
+  const int s = in.c2m.samples_per_ui;
+  const DiscretePdf isi = DiscretePdf::from_sampled_signal(phase_samples(residual, s, phase), in.levels, bin_size);
+  const std::vector<double> h_j = phase_jitter_slopes(pulse, s, phase);
+  const double sigma_rj = in.sigma_rj_ui * sigma_x(in.levels) * norm2(h_j);
+  const double sigma_g = std::sqrt(sigma_rj * sigma_rj + in.sigma_n * in.sigma_n + in.sigma_tx * in.sigma_tx);
+  std::vector<double> dd_samples(h_j.size());
+  std::transform(h_j.begin(), h_j.end(), dd_samples.begin(), [&](double h) { return in.a_dd_ui * h; });
+  const DiscretePdf noise = convolve(DiscretePdf::truncated_gaussian(sigma_g, q, bin_size),
+                                     DiscretePdf::from_sampled_signal(dd_samples, in.levels, bin_size));
+  return convolve(convolve(isi, crosstalk), noise);
+}
+
+}  // namespace
+
+C2mEyeOpening c2m_eye_opening(const ComNoiseInputs& in, const DiscretePdf& crosstalk, double bin_size, double q) {
+  const int s = in.c2m.samples_per_ui;
+  const int levels = in.levels;
+  ES_EXPECTS(levels >= 2, "at least two levels");
+  ES_EXPECTS(crosstalk.bin_size() == bin_size, "the crosstalk PDF must use the analysis' bin");
+  C2mEyeOpening eye;
+  eye.half_width = in.c2m.half_width();
+  const int centre = in.c2m.centre_sample();
+  ES_EXPECTS(eye.half_width >= 1 && eye.half_width <= in.c2m.widest_half_width(),
+             "T_O = " + std::to_string(in.c2m.T_O_mUI) + " mUI gives a window of " + std::to_string(eye.half_width) +
+                 " samples each side of t_s; it needs 1 .. " + std::to_string(in.c2m.widest_half_width()) +
+                 " at samples_for_C2M = " + std::to_string(s));
+  const std::vector<double> weights = histogram_window_weights(in.c2m.window, eye.half_width, in.c2m.QL);
+
+  const C2mPulse fine = resample_around_cursor(in.victim_pulse, in.samples_per_ui, in.cursor_index, s);
+  const SignalAndResidual victim = split_victim(fine, in.c2m, in.dfe_taps, in.r_lm, levels);
+  const int cursor_phase = static_cast<int>(fine.cursor_index % static_cast<std::size_t>(s));
+
+  std::vector<WindowHistogram> level_histograms(static_cast<std::size_t>(levels));
+  for (int k = -eye.half_width; k <= eye.half_width; ++k) {
+    // Column of get_pdf_full's cursor-centred reshape that holds t_s + k / S.
+    const int phase = ((cursor_phase + k) % s + s) % s;
+    // Every level shares the interference and noise; only the signal shifts it.
+    const DiscretePdf interference =
+        phase_interference(in, victim.residual, fine.samples, phase, crosstalk, bin_size, q);
+    const double signal = victim.signal[static_cast<std::size_t>(centre + k)];
+    const double weight = weights[static_cast<std::size_t>(k + eye.half_width)];
+    for (int n = 0; n < levels; ++n) {
+      const std::int64_t shift = bin_index(signal * pam_level(n, levels), bin_size);
+      level_histograms[static_cast<std::size_t>(n)].add(interference, shift, weight);
+    }
+  }
+
+  std::vector<DerContour> contours;
+  for (const WindowHistogram& h : level_histograms) contours.push_back(der_contour(h.normalised(bin_size), in.der0));
+  for (int e = 0; e + 1 < levels; ++e) {
+    const double top = contours[static_cast<std::size_t>(e + 1)].lower;
+    const double bottom = contours[static_cast<std::size_t>(e)].upper;
+    if (e == 0 || top - bottom < eye.opening()) {  // the first smallest, as MATLAB's min
+      eye.top = top;
+      eye.bottom = bottom;
+      eye.worst_eye = e;
+    }
+  }
+  return eye;
+}
+
+}  // namespace eyesweep
