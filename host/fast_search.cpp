@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 
 #include "host/parallel.hpp"
 #include "kernels/common/error.hpp"
@@ -29,43 +30,81 @@ template <int kTaps>
   }
 }
 
-// The first position of the largest (or smallest) of n >= 1 values, in one pass of eight
-// interleaved lanes, each keeping its own first extreme: GCC vectorises this form, where a
-// single running extreme with its index stays scalar. Of the lanes holding the extreme, the
-// lowest position is the first occurrence. NaN never wins a comparison: a NaN-only input
-// returns 0.
+// The passes over the window below are written with GCC's vector extensions (four float or
+// int lanes: one SSE2 register): on baseline x86-64 GCC keeps their plain loops scalar (a
+// running extreme, a select without SSE4.1's blend, an early exit).
+using Floats4 = float __attribute__((vector_size(16)));
+using Ints4 = int __attribute__((vector_size(16)));
+
+Floats4 load4(const float* v) {
+  Floats4 x;
+  std::memcpy(&x, v, sizeof x);
+  return x;
+}
+
+/// Whether any lane of a comparison's mask is set.
+bool any_lane(Ints4 mask) {
+  std::uint64_t halves[2];
+  std::memcpy(halves, &mask, sizeof halves);
+  return (halves[0] | halves[1]) != 0;
+}
+
+/// search::sign_of on four lanes (a comparison's true is -1).
+Ints4 signs(Floats4 x) { return (x < Floats4{}) - (x > Floats4{}); }
+
+/// x where it is larger (smaller) than best, else best: on one float or on four lanes.
+template <bool kLargest, typename T>
+T better_of(T x, T best) {
+  return (kLargest ? x > best : x < best) ? x : best;
+}
+
+/// Independent vectors per step of the passes below: four, for instruction-level
+/// parallelism.
+constexpr int kVectors = 4, kBlock = 4 * kVectors;
+
+/// The largest (or smallest) of v[0 .. n), NaN never winning; -infinity (+infinity) when
+/// none is a number. Sixteen running extremes (maxps / minps).
+template <bool kLargest>
+float extreme_of(const float* __restrict v, int n) {
+  constexpr float kNone = kLargest ? -INFINITY : INFINITY;
+  Floats4 best[kVectors];
+  for (Floats4& b : best) b = Floats4{} + kNone;
+  int j = 0;
+  for (; j + kBlock <= n; j += kBlock) {
+    for (int h = 0; h < kVectors; ++h) best[h] = better_of<kLargest>(load4(v + j + 4 * h), best[h]);
+  }
+  for (int h = 1; h < kVectors; ++h) best[0] = better_of<kLargest>(best[h], best[0]);
+  float value = kNone;
+  for (int i = 0; i < 4; ++i) value = better_of<kLargest>(best[0][i], value);
+  for (; j < n; ++j) value = better_of<kLargest>(v[j], value);
+  return value;
+}
+
+/// The first position of the largest (or smallest) of v[0 .. n): the extreme, then the first
+/// position holding it, sixteen at a time. NaN never wins: as in search::first_max_of and
+/// mm_point_of, a NaN-only input gives the first position.
 template <bool kLargest>
 int first_extreme(const float* __restrict v, int n) {
-  float best[8];
-  int at[8];
-  for (int i = 0; i < 8; ++i) {
-    best[i] = v[0];
-    at[i] = 0;
-  }
+  const float extreme = extreme_of<kLargest>(v, n);
+  if (extreme == (kLargest ? -INFINITY : INFINITY)) return 0;
   int j = 0;
-  for (; j + 8 <= n; j += 8) {
-    for (int i = 0; i < 8; ++i) {
-      const bool better = kLargest ? v[j + i] > best[i] : v[j + i] < best[i];
-      best[i] = better ? v[j + i] : best[i];
-      at[i] = better ? j + i : at[i];
-    }
+  for (; j + kBlock <= n; j += kBlock) {
+    Ints4 found = load4(v + j) == extreme;
+    for (int h = 1; h < kVectors; ++h) found |= load4(v + j + 4 * h) == extreme;
+    if (any_lane(found)) break;
   }
-  for (; j < n; ++j) {
-    if (kLargest ? v[j] > best[0] : v[j] < best[0]) {
-      best[0] = v[j];
-      at[0] = j;
-    }
-  }
-  int first = at[0];
-  float value = best[0];
-  for (int i = 1; i < 8; ++i) {
-    const bool better = kLargest ? best[i] > value : best[i] < value;
-    if (better || (best[i] == value && at[i] < first)) {
-      value = best[i];
-      first = at[i];
-    }
-  }
-  return first;
+  while (v[j] != extreme) ++j;  // the extreme is one of the values: the scan ends
+  return j;
+}
+
+/// The Mueller-Muller metric |h(t - T) - max(h(t + T) - b1 h(t), 0)| of search::mm_point_of,
+/// on one float or on four (|.| by a comparison: it differs from fabs only in a NaN's sign,
+/// which no comparison reads).
+template <typename T>
+T mm_metric(T early, T now, T late, float b1) {
+  const T rest = late - b1 * now;
+  const T difference = early - (rest < T{} ? T{} : rest);
+  return difference < T{} ? -difference : difference;
 }
 
 /// The CPU's sampler of an equalised pulse: the peak window and one UI either side (where the
@@ -99,6 +138,24 @@ class WindowedPulse {
     value = v[at];
     return lo + at;
   }
+  /// As search::last_crossing_of, eight positions at a time (backwards) where the range is
+  /// computed.
+  int last_crossing(int start, int end, float level) const {
+    if (start < lo_ || end >= lo_ + len_) return search::last_crossing_of(*this, start, end, level);
+    int n = end - 1;  // the highest position not yet looked at
+    for (; n - 7 >= start; n -= 8) {
+      const float* left = values_ + (n - 7 - lo_);  // y(n - 7 .. n); left + 1: the samples after
+      Ints4 upward[2];
+      for (int h = 0; h < 2; ++h) {
+        upward[h] = signs(load4(left + 4 * h + 1) - level) - signs(load4(left + 4 * h) - level) >= 1;
+      }
+      if (!any_lane(upward[0] | upward[1])) continue;
+      for (int i = 7; i >= 0; --i) {
+        if (upward[i / 4][i % 4]) return n - 7 + i;
+      }
+    }
+    return search::last_crossing_of(*this, start, n + 1, level);  // the last few, one at a time
+  }
   /// As search::mm_point_of, the metrics computed in one vectorised pass where the range is
   /// computed.
   int mm_point(int crossing, int M, float b1) const {
@@ -107,10 +164,15 @@ class WindowedPulse {
       return search::mm_point_of(*this, crossing, M, b1);
     }
     const float* early = values_ + (crossing - M - lo_);
-    const float* at = early + M;
-    const float* late = at + M;
+    const float* now = early + M;
+    const float* late = now + M;
     float* metric = metric_;
-    for (int m = 0; m < n; ++m) metric[m] = std::fabs(early[m] - std::max(late[m] - b1 * at[m], 0.0f));
+    int m = 0;
+    for (; m + 4 <= n; m += 4) {
+      const Floats4 metrics = mm_metric(load4(early + m), load4(now + m), load4(late + m), b1);
+      std::memcpy(metric + m, &metrics, sizeof metrics);
+    }
+    for (; m < n; ++m) metric[m] = mm_metric(early[m], now[m], late[m], b1);
     return crossing + first_extreme<false>(metric, n);
   }
 

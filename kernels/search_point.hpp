@@ -116,6 +116,7 @@ struct EqualizedPulse {
     return y;
   }
   ES_HD int first_max(int lo, int hi, float& value) const { return first_max_of(*this, lo, hi, value); }
+  ES_HD int last_crossing(int start, int end, float level) const { return last_crossing_of(*this, start, end, level); }
   /// As mm_point_of. The three UI-spaced samples h(t - T), h(t), h(t + T) need only kTaps + 2
   /// pulse samples, p(t + q T) for q = -1 - o_max .. 1 - o_min (the taps sit at consecutive UI
   /// offsets), loaded once instead of once per tap and sample.
@@ -180,6 +181,20 @@ ES_HD inline int mm_point_of(const Sampler& y, int crossing, int M, float b1) {
   return cursor;
 }
 
+/// The last upward crossing of `level` before `end`: the largest n in [start, end) where the
+/// sign of y(n) - level is below that of y(n + 1) - level (scanned backwards, the first found
+/// is the last), or -1.
+template <typename Sampler>
+ES_HD inline int last_crossing_of(const Sampler& y, int start, int end, float level) {
+  int right = sign_of(y(end) - level);
+  for (int n = end - 1; n >= start; --n) {
+    const int left = sign_of(y(n) - level);
+    if (right - left >= 1) return n;
+    right = left;
+  }
+  return -1;
+}
+
 /// The first maximum of y over the peak window (see the header comment for the bound).
 template <typename Sampler>
 ES_HD inline int find_peak(const Sampler& y, const VariantView& v, const CtleView& c, float& peak_value) {
@@ -227,17 +242,7 @@ ES_HD inline int find_cursor(const Sampler& y, const GridView& g, const VariantV
   // (scanned backwards: the first found is the last), then the point of the next 2 UI where
   // h(t - T) = max(h(t + T) - b_max(1) h(t), 0) holds best.
   const int start = peak - 4 * M > 0 ? peak - 4 * M : 0;
-  const float level = 0.01f * peak_value;
-  int crossing = -1;
-  int right = sign_of(y(peak) - level);
-  for (int n = peak - 1; n >= start; --n) {
-    const int left = sign_of(y(n) - level);
-    if (right - left >= 1) {
-      crossing = n;
-      break;
-    }
-    right = left;
-  }
+  const int crossing = y.last_crossing(start, peak, 0.01f * peak_value);
   if (crossing < 0 || crossing - M < 0 || crossing + 3 * M >= N) return -1;
   return y.mm_point(crossing, M, static_cast<float>(g.b1));
 }
