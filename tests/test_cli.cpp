@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -173,6 +174,30 @@ TEST(Cli, ReportsAPdfBinCoarserThanTheScripts) {
   const CommandResult quiet = run("com --config " + config("vita_kr4.toml") + " --thru " + vita("example2_THRU.s4p"));
   ASSERT_EQ(quiet.status, 0) << quiet.output;
   EXPECT_EQ(quiet.output.find("coarser than the script's"), std::string::npos) << quiet.output;
+}
+
+TEST(Cli, C2mSheetReportsTheEyeContourComInTextAndJson) {
+  // VITA-KR4 read as a C2M sheet: COM = 20 log10(2 A_s / A_ni) with A_ni = 2 A_s - VEO, the
+  // VEO being the worst eye over t_s +- 50 mUI.
+  const auto json_path = temp_path("c2m.json");
+  std::filesystem::remove(json_path);
+  const std::string c2m =
+      modified_config("vita_kr4.toml", "M = 32", "M = 32\nPMD_type = \"C2M\"\nT_O = 50", "c2m.toml");
+  const CommandResult r =
+      run("com --config " + c2m + " --thru " + vita("example2_THRU.s4p") + " --json " + json_path.string());
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("C2M eye      t_s +- 50 mUI"), std::string::npos) << r.output;
+  std::ifstream in(json_path);
+  const nlohmann::json j = nlohmann::json::parse(in);
+  ASSERT_FALSE(j["cases"].empty());
+  for (const nlohmann::json& c : j["cases"]) {
+    const double a_s = c["A_s_mV"].get<double>(), a_ni = c["A_ni_mV"].get<double>();
+    const double veo = c["eye_height_mV"].get<double>();
+    EXPECT_NEAR(a_ni, 2.0 * a_s - veo, 1e-9 * a_s);
+    EXPECT_NEAR(c["COM_dB"].get<double>(), 20.0 * std::log10(2.0 * a_s / a_ni), 1e-9);
+    EXPECT_NEAR(veo, c["c2m_eye"]["eye_top_mV"].get<double>() - c["c2m_eye"]["eye_bottom_mV"].get<double>(), 1e-9);
+    EXPECT_EQ(c["c2m_eye"]["window_samples"].get<int>(), 5);  // floor(0.05 x 100 samples per UI)
+  }
 }
 
 TEST(Cli, TooFewFrequencyPointsIsRefusedNamingTheFile) {
