@@ -186,12 +186,6 @@ std::vector<double> phase_jitter_slopes(std::span<const double> pulse, int s, in
   return slopes;
 }
 
-double norm2(std::span<const double> v) {
-  double sum = 0.0;
-  for (double x : v) sum += x * x;
-  return std::sqrt(sum);
-}
-
 // Interference and noise at one phase of the C2M grid (COM_eye_width's per-sample loop): the
 // residual's ISI (x) the main analysis' crosstalk (x) (truncated Gaussian of that phase's
 // sigma_G (x) dual-Dirac PDF of A_DD h_J).

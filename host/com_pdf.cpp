@@ -77,12 +77,6 @@ BinnedVariable bin_pam_variable(double amplitude, int levels, double bin_size) {
   return v;
 }
 
-double norm2(std::span<const double> v) {
-  double s = 0.0;
-  for (double x : v) s += x * x;
-  return std::sqrt(s);
-}
-
 PdfSummary summarise(const DiscretePdf& pdf) {
   return {pdf.first_voltage(), pdf.last_voltage(), pdf.size()};
 }
@@ -412,6 +406,12 @@ double q_factor(double der) {
     if (std::abs(step) <= 4.0 * std::numeric_limits<double>::epsilon() * std::abs(x)) break;
   }
   return x;
+}
+
+double norm2(std::span<const double> v) {
+  double s = 0.0;
+  for (double x : v) s += x * x;
+  return std::sqrt(s);
 }
 
 double sigma_x(int levels) {

@@ -129,6 +129,9 @@ DiscretePdf convolve_all(std::span<const DiscretePdf> pdfs, double bin_size,
                          ConvolutionMethod method = ConvolutionMethod::automatic);
 
 /// sigma_X = sqrt((L^2 - 1) / (3 (L - 1)^2)): RMS of the L-level symbol alphabet {2i/(L-1) - 1}.
+/// Euclidean norm of a sequence, e.g. of the jitter slopes h_J.
+double norm2(std::span<const double> v);
+
 double sigma_x(int levels);
 
 /// Q = sqrt(2) erfcinv(2 der): the one-sided Gaussian tail quantile, 0 < der < 0.5.
