@@ -2,6 +2,7 @@
 #include "host/band_extension.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <numbers>
@@ -160,6 +161,37 @@ std::vector<std::complex<double>> hold_and_taper(std::span<const std::complex<do
   return out;
 }
 
+/// exp(j p[i]) for every i, where p is affine in i from `affine_from` on. That tail (the
+/// extrapolation above the measured band, nine tenths of a grid that reaches M f_b / 2) is
+/// evaluated in blocks of 64: exp(j p) at the block's first point times exp(j k step), whose
+/// 64 values serve every block; one sincos per grid point was a sixth of a sweep's time. Each
+/// phasor is one complex product of correctly rounded factors away from exp(j p[i]).
+std::vector<std::complex<double>> unit_phasors(std::span<const double> p, std::size_t affine_from) {
+  constexpr std::size_t block = 64;
+  const std::size_t n = p.size();
+  std::vector<std::complex<double>> out(n);
+  const std::size_t exact_until = n - affine_from < 2 * block ? n : affine_from;
+  for (std::size_t i = 0; i < exact_until; ++i) out[i] = std::polar(1.0, p[i]);
+  if (exact_until == n) return out;
+  const double step = (p[n - 1] - p[affine_from]) / static_cast<double>(n - 1 - affine_from);
+  std::array<double, block> rotation_re, rotation_im;
+  for (std::size_t k = 0; k < block; ++k) {
+    rotation_re[k] = std::cos(static_cast<double>(k) * step);
+    rotation_im[k] = std::sin(static_cast<double>(k) * step);
+  }
+  for (std::size_t start = affine_from; start < n; start += block) {
+    const double anchor_re = std::cos(p[start]);
+    const double anchor_im = std::sin(p[start]);
+    const std::size_t count = std::min(block, n - start);
+    // Written out rather than std::complex's operator*, whose NaN handling keeps it scalar.
+    for (std::size_t k = 0; k < count; ++k) {
+      out[start + k] = {anchor_re * rotation_re[k] - anchor_im * rotation_im[k],
+                        anchor_re * rotation_im[k] + anchor_im * rotation_re[k]};
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 std::vector<std::complex<double>> extend_to_grid(std::span<const std::complex<double>> H,
@@ -178,8 +210,11 @@ std::vector<std::complex<double>> extend_to_grid(std::span<const std::complex<do
   if (policy == BandExtension::hold_and_taper) return hold_and_taper(H, f_in, f_out, mag, phase);
   const std::vector<double> m = magnitude_matlab_trend(mag, f_in, f_out);
   const std::vector<double> p = phase_matlab_trend(std::move(phase), f_in, f_out);
-  std::vector<std::complex<double>> out(f_out.size());
-  for (std::size_t i = 0; i < out.size(); ++i) out[i] = m[i] * std::exp(std::complex<double>(0.0, p[i]));
+  // Above the measured band both trends extrapolate the phase along a line in f.
+  const auto above_band = static_cast<std::size_t>(
+      std::upper_bound(f_out.begin(), f_out.end(), f_in.back()) - f_out.begin());
+  std::vector<std::complex<double>> out = unit_phasors(p, above_band);
+  for (std::size_t i = 0; i < out.size(); ++i) out[i] *= m[i];
   return out;
 }
 

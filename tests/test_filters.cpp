@@ -108,6 +108,30 @@ TEST(BandExtension, ReproducesDataInsideTheBandAndExtendsWithoutRising) {
   }
 }
 
+/// A flat 5 ns delay measured to 50 GHz on a 10 MHz step and extended to 850 GHz (a 53 GBd
+/// grid of 32 samples per UI): above the band the extension continues the line of the phase,
+/// so every point must be 0.5 exp(-j 2 pi f 5 ns) across the 80,000 extrapolated points. The
+/// unwrapped phase carries the rounding of 5,000 unwrapping steps up the line: 2e-9 here,
+/// whether the phasors are evaluated one by one or rotated (a wrong rotation step is off by
+/// radians).
+TEST(BandExtension, ExtendsALinearPhaseWithoutDriftOverALongGrid) {
+  const double delay_ns = 5.0;
+  auto delayed = [&](double f_GHz) {
+    return std::polar(0.5, -2.0 * kPi * f_GHz * delay_ns);
+  };
+  std::vector<double> f, f_out;
+  std::vector<std::complex<double>> H;
+  for (int i = 0; i <= 5000; ++i) {
+    f.push_back(0.01 * i);
+    H.push_back(delayed(f.back()));
+  }
+  for (int i = 0; i <= 85000; ++i) f_out.push_back(0.01 * i);
+  const auto out = extend_to_grid(H, f, f_out, BandExtension::matlab_trend, "test");
+  double worst = 0.0;
+  for (std::size_t i = 0; i < f_out.size(); ++i) worst = std::max(worst, std::abs(out[i] - delayed(f_out[i])));
+  EXPECT_LT(worst, 1e-8);
+}
+
 TEST(BandExtension, RefusesAnAntiCausalResponse) {
   std::vector<double> f;
   std::vector<std::complex<double>> H;
