@@ -3,7 +3,9 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <future>
+#include <memory>
 #include <string>
 #include <utility>
 
@@ -44,6 +46,11 @@ class CudaEyeEngine final : public EyeEngine {
   int device_;
   unsigned threads_;
   std::string device_name_;
+  // Kept from call to call, like the batches within a call: the device's buffers, and the two
+  // pipeline slots' page-locked arrays (pinning memory is slow).
+  std::unique_ptr<cuda::EyeDevice> gpu_;
+  std::array<PlannedBatch, 2> batches_;
+  std::array<cuda::EyeMaps, 2> maps_;
 };
 
 /// Plans every (eye, extended phase) of eyes [first, last) on the host threads into `batch` and
@@ -137,8 +144,11 @@ void CudaEyeEngine::measure_batch(const std::vector<EyePlanner>& planners, const
       map.levels = planner.inputs().channel.levels;
       for (int j = 0; j < grid.phases; ++j) map.phase_UI.push_back(grid.phase_UI(j));
       for (int b = 0; b < grid.bins; ++b) map.voltage_V.push_back(grid.voltage_V(b));
-      const auto ratio = maps.ratio.begin() + static_cast<std::ptrdiff_t>(i * P * B);
-      map.ratio.assign(ratio, ratio + static_cast<std::ptrdiff_t>(P * B));
+      const float* ratio = maps.ratio.data() + i * P * B;
+      if (std::any_of(ratio, ratio + P * B, [](float x) { return std::isnan(x); })) {
+        throw LogicError("the CUDA eye kernels left map entries unwritten (NaN): a bug in kernels/detail/eye_kernels.cuh");
+      }
+      map.ratio.assign(ratio, ratio + P * B);
       const auto means = maps.means_V.begin() + batch.device.eyes[i].mixed_means_begin;
       map.level_means_V.assign(means, means + static_cast<std::ptrdiff_t>(P * static_cast<std::size_t>(map.levels)));
       results[batch.first + i] = planner.measure(std::move(map), name());
@@ -159,8 +169,11 @@ std::vector<StatEye> CudaEyeEngine::run(std::span<const EyeInputs> eyes, const E
   }
   std::vector<StatEye> results(eyes.size());
   if (eyes.empty()) return results;
-  cuda::EyeDevice gpu(device_);
-  device_name_ = gpu.device_name();
+  if (!gpu_) {
+    gpu_ = std::make_unique<cuda::EyeDevice>(device_);
+    device_name_ = gpu_->device_name();
+  }
+  cuda::EyeDevice& gpu = *gpu_;
 
   // Batches sized to half the free device memory their tails take (and kMaxBatchEyes).
   std::size_t tail_bytes = 1;
@@ -175,8 +188,8 @@ std::vector<StatEye> CudaEyeEngine::run(std::span<const EyeInputs> eyes, const E
   // plans batch c + 1 into the other slot, then measures batch c while the device computes
   // batch c + 1.
   const std::size_t max_shared = gpu.max_shared_bytes();
-  std::array<PlannedBatch, 2> batches;
-  std::array<cuda::EyeMaps, 2> maps;
+  std::array<PlannedBatch, 2>& batches = batches_;
+  std::array<cuda::EyeMaps, 2>& maps = maps_;
   const auto compute = [&](std::size_t slot) {
     return std::async(std::launch::async, [&, slot] { gpu.run(batches[slot].device, maps[slot]); });
   };

@@ -18,12 +18,20 @@ namespace {
 constexpr int kPhaseThreads = 256;
 constexpr int kMapThreads = 256;
 
-/// A new buffer holding a copy of the host vector.
+/// Room for `count` elements in `buffer`, reallocated only when it has less.
 template <typename T>
-DeviceBuffer<T> upload_new(const std::vector<T>& host, cudaStream_t stream) {
-  DeviceBuffer<T> buffer(host.size());
-  buffer.upload(host.data(), host.size(), stream);
-  return buffer;
+void grow(DeviceBuffer<T>& buffer, std::size_t count) {
+  if (buffer.size() < count) {
+    buffer = DeviceBuffer<T>();  // freed first: the old and the new need not fit together
+    buffer = DeviceBuffer<T>(count);
+  }
+}
+
+/// host[0, count) into `buffer`, grown as needed.
+template <typename T>
+void upload_into(DeviceBuffer<T>& buffer, const T* host, std::size_t count, cudaStream_t stream) {
+  grow(buffer, count);
+  buffer.upload(host, count, stream);
 }
 
 /// Launches the phase kernel compiled for the batch's level count (2, 4, or any).
@@ -41,12 +49,6 @@ void launch_phase_tails(int levels, std::size_t jobs, std::size_t shared, cudaSt
   } else {
     launch(detail::phase_tails_kernel<0, kPhaseThreads>);
   }
-}
-
-/// Whether every value is a number (the outputs start as NaN).
-template <typename T>
-bool all_written(const std::vector<T>& values) {
-  return std::all_of(values.begin(), values.end(), [](T x) { return !std::isnan(x); });
 }
 
 }  // namespace
@@ -70,6 +72,12 @@ struct EyeDevice::Impl {
   cudaEvent_t kernel_start = nullptr, kernel_stop = nullptr;
   std::size_t max_shared_bytes = 0;
   float last_kernel_ms = 0.0f;
+  // Kept from batch to batch (see run).
+  DeviceBuffer<EyePhaseJob> jobs;
+  DeviceBuffer<EyeMapJob> eyes;
+  DeviceBuffer<int> offsets;
+  DeviceBuffer<double> means, weights, mixed_means;
+  DeviceBuffer<float> tails, ratio;
 
   ~Impl() {
     if (kernel_start) cudaEventDestroy(kernel_start);
@@ -113,7 +121,7 @@ double EyeDevice::last_kernel_seconds() const { return impl_->last_kernel_ms * 1
 void EyeDevice::run(const EyeBatch& batch, EyeMaps& maps) {
   Impl& d = *impl_;
   ES_CUDA_TRY(cudaSetDevice(d.device));
-  maps.ratio.clear();
+  maps.ratio.resize(0);
   maps.means_V.clear();
   if (batch.eyes.empty()) return;
   ES_EXPECTS(batch.phases > 0 && batch.bins > 0, "an eye batch needs phases and bins");
@@ -123,37 +131,39 @@ void EyeDevice::run(const EyeBatch& batch, EyeMaps& maps) {
   const int levels = batch.jobs.front().levels;
   const bool one_level_count = std::all_of(batch.jobs.begin(), batch.jobs.end(), [&](const EyePhaseJob& j) { return j.levels == levels; });
 
-  const DeviceBuffer<EyePhaseJob> jobs = upload_new(batch.jobs, d.stream);
-  const DeviceBuffer<EyeMapJob> eyes = upload_new(batch.eyes, d.stream);
-  const DeviceBuffer<int> offsets = upload_new(batch.offsets, d.stream);
-  const DeviceBuffer<double> means = upload_new(batch.means, d.stream);
-  const DeviceBuffer<double> weights = upload_new(batch.weights, d.stream);
+  upload_into(d.jobs, batch.jobs.data(), batch.jobs.size(), d.stream);
+  upload_into(d.eyes, batch.eyes.data(), batch.eyes.size(), d.stream);
+  upload_into(d.offsets, batch.offsets.data(), batch.offsets.size(), d.stream);
+  upload_into(d.means, batch.means.data(), batch.means.size(), d.stream);
+  upload_into(d.weights, batch.weights.data(), batch.weights.size(), d.stream);
   // Outputs poisoned: every byte 0xFF is a NaN, in float and in double.
-  DeviceBuffer<float> tails(batch.tail_floats());
-  tails.fill_bytes(0xFF, d.stream);
+  const std::size_t tail_floats = batch.tail_floats();
   const std::size_t map_floats = batch.eyes.size() * static_cast<std::size_t>(batch.phases) * static_cast<std::size_t>(batch.bins);
-  DeviceBuffer<float> ratio(map_floats);
-  ratio.fill_bytes(0xFF, d.stream);
-  DeviceBuffer<double> mixed_means(batch.mixed_means);
-  mixed_means.fill_bytes(0xFF, d.stream);
+  grow(d.tails, tail_floats);
+  grow(d.ratio, map_floats);
+  grow(d.mixed_means, batch.mixed_means);
+  d.tails.fill_bytes(0xFF, tail_floats, d.stream);
+  d.ratio.fill_bytes(0xFF, map_floats, d.stream);
+  d.mixed_means.fill_bytes(0xFF, batch.mixed_means, d.stream);
 
   ES_CUDA_TRY(cudaEventRecord(d.kernel_start, d.stream));
-  launch_phase_tails(one_level_count ? levels : 0, batch.jobs.size(), shared, d.stream, jobs.data(), offsets.data(),
-                     means.data(), batch.bins, tails.data());
+  launch_phase_tails(one_level_count ? levels : 0, batch.jobs.size(), shared, d.stream, d.jobs.data(), d.offsets.data(),
+                     d.means.data(), batch.bins, d.tails.data());
   const dim3 map_blocks(static_cast<unsigned>(batch.phases), static_cast<unsigned>(batch.eyes.size()));
   detail::eye_map_kernel<kMapThreads><<<map_blocks, kMapThreads, 0, d.stream>>>(
-      eyes.data(), means.data(), weights.data(), tails.data(), batch.phases, batch.bins, ratio.data(), mixed_means.data());
+      d.eyes.data(), d.means.data(), d.weights.data(), d.tails.data(), batch.phases, batch.bins, d.ratio.data(),
+      d.mixed_means.data());
   ES_CUDA_CHECK_LAUNCH();
   ES_CUDA_TRY(cudaEventRecord(d.kernel_stop, d.stream));
 
   maps.ratio.resize(map_floats);
   maps.means_V.resize(batch.mixed_means);
-  ratio.download(maps.ratio.data(), map_floats, d.stream);
-  mixed_means.download(maps.means_V.data(), batch.mixed_means, d.stream);
+  d.ratio.download(maps.ratio.data(), map_floats, d.stream);
+  d.mixed_means.download(maps.means_V.data(), batch.mixed_means, d.stream);
   ES_CUDA_TRY(cudaStreamSynchronize(d.stream));
   ES_CUDA_TRY(cudaEventElapsedTime(&d.last_kernel_ms, d.kernel_start, d.kernel_stop));
-  if (!all_written(maps.ratio) || !all_written(maps.means_V)) {
-    throw LogicError("the CUDA eye kernels left map entries unwritten (NaN): a bug in kernels/detail/eye_kernels.cuh");
+  if (std::any_of(maps.means_V.begin(), maps.means_V.end(), [](double x) { return std::isnan(x); })) {
+    throw LogicError("the CUDA eye kernels left mixed means unwritten (NaN): a bug in kernels/detail/eye_kernels.cuh");
   }
 }
 

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "kernels/pinned_array.hpp"
+
 namespace eyesweep::cuda {
 
 /// Levels an eye may have on the GPU (the mixed means of a phase live in shared memory).
@@ -49,7 +51,7 @@ struct EyeBatch {
   int bins = 0;
   std::vector<EyePhaseJob> jobs;
   std::vector<EyeMapJob> eyes;
-  std::vector<int> offsets;
+  PinnedArray<int> offsets;      ///< the bulk of the upload (page-locked)
   std::vector<double> means;     ///< per job, levels
   std::vector<double> weights;   ///< per eye, 2 pad + 1
 
@@ -63,7 +65,9 @@ struct EyeBatch {
 
 /// The maps of a batch.
 struct EyeMaps {
-  std::vector<float> ratio;      ///< [eye][phase][bin]
+  /// [eye][phase][bin], page-locked. Unchecked: an entry the kernels failed to write is NaN, and
+  /// the consumer checks its eyes' entries on its own threads (one thread took milliseconds).
+  PinnedArray<float> ratio;
   std::vector<double> means_V;   ///< per eye from its mixed_means_begin: [phase][level], mixed over the timing weights
 };
 
@@ -80,8 +84,10 @@ class EyeDevice {
   /// Shared memory one block may use (bytes), after opting in.
   std::size_t max_shared_bytes() const;
 
-  /// The maps of `batch` into `maps` (its vectors are reused). Every output starts poisoned
-  /// (NaN) and is checked written on the way back: an unwritten entry throws LogicError.
+  /// The maps of `batch` into `maps` (its arrays are reused). Every output starts poisoned
+  /// (NaN); the mixed means are checked written here (an unwritten one throws LogicError), the
+  /// ratio map by the consumer (EyeMaps). The device buffers are kept for the next batch and
+  /// grown only when it needs more (cudaFree synchronises the whole device).
   void run(const EyeBatch& batch, EyeMaps& maps);
   /// The last run's kernel time on the device (CUDA events; copies excluded), seconds.
   double last_kernel_seconds() const;
