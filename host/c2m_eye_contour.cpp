@@ -72,7 +72,16 @@ C2mPulse resample_around_cursor(std::span<const double> pulse, int samples_per_u
   return out;
 }
 
-DerContour der_contour(const DiscretePdf& pdf, double der) {
+namespace {
+
+// The bins of der_contour, so that a level's contour is its interference's shifted by the
+// level's signal in whole bins, as the shifted PDF's would be.
+struct DerBins {
+  std::int64_t lower = 0;
+  std::int64_t upper = 0;
+};
+
+DerBins der_contour_bins(const DiscretePdf& pdf, double der) {
   const std::vector<double>& p = pdf.probabilities();
   std::vector<double> from_above(p.size());
   double sum = 0.0;
@@ -90,7 +99,14 @@ DerContour der_contour(const DiscretePdf& pdf, double der) {
     }
   }
   ES_EXPECTS(first < p.size(), "no bin of the PDF reaches DER_0 from both sides");
-  return {pdf.voltage(first), pdf.voltage(last)};
+  return {pdf.first_bin() + static_cast<std::int64_t>(first), pdf.first_bin() + static_cast<std::int64_t>(last)};
+}
+
+}  // namespace
+
+DerContour der_contour(const DiscretePdf& pdf, double der) {
+  const DerBins bins = der_contour_bins(pdf, der);
+  return {static_cast<double>(bins.lower) * pdf.bin_size(), static_cast<double>(bins.upper) * pdf.bin_size()};
 }
 
 namespace {
@@ -204,38 +220,60 @@ DiscretePdf phase_interference(const ComNoiseInputs& in, std::span<const double>
   return convolve(convolve(isi, crosstalk), noise);
 }
 
-}  // namespace
+// The samples first .. last of the cursor's UI (sample j at t_s + (j - centre) / S): the
+// signal there and the interference and noise PDF every level shares, which the signal shifts.
+struct UiSamples {
+  int first = 0;
+  std::vector<double> signal;
+  std::vector<DiscretePdf> interference;
 
-C2mEyeOpening c2m_eye_opening(const ComNoiseInputs& in, const DiscretePdf& crosstalk, double bin_size, double q) {
+  double signal_at(int j) const { return signal[static_cast<std::size_t>(j - first)]; }
+  const DiscretePdf& interference_at(int j) const { return interference[static_cast<std::size_t>(j - first)]; }
+};
+
+UiSamples ui_samples(const ComNoiseInputs& in, const DiscretePdf& crosstalk, double bin_size, double q, int first,
+                     int last) {
   const int s = in.c2m.samples_per_ui;
-  const int levels = in.levels;
-  ES_EXPECTS(levels >= 2, "at least two levels");
-  ES_EXPECTS(crosstalk.bin_size() == bin_size, "the crosstalk PDF must use the analysis' bin");
-  C2mEyeOpening eye;
-  eye.half_width = in.c2m.half_width();
-  const int centre = in.c2m.centre_sample();
-  ES_EXPECTS(eye.half_width >= 1 && eye.half_width <= in.c2m.widest_half_width(),
-             "T_O = " + std::to_string(in.c2m.T_O_mUI) + " mUI gives a window of " + std::to_string(eye.half_width) +
-                 " samples each side of t_s; it needs 1 .. " + std::to_string(in.c2m.widest_half_width()) +
-                 " at samples_for_C2M = " + std::to_string(s));
-  const std::vector<double> weights = histogram_window_weights(in.c2m.window, eye.half_width, in.c2m.QL);
-
   const C2mPulse fine = resample_around_cursor(in.victim_pulse, in.samples_per_ui, in.cursor_index, s);
-  const SignalAndResidual victim = split_victim(fine, in.c2m, in.dfe_taps, in.r_lm, levels);
+  const SignalAndResidual victim = split_victim(fine, in.c2m, in.dfe_taps, in.r_lm, in.levels);
   const int cursor_phase = static_cast<int>(fine.cursor_index % static_cast<std::size_t>(s));
+  UiSamples out;
+  out.first = first;
+  for (int j = first; j <= last; ++j) {
+    // Column of get_pdf_full's cursor-centred reshape that holds sample j.
+    const int phase = ((cursor_phase + j - in.c2m.centre_sample()) % s + s) % s;
+    out.interference.push_back(phase_interference(in, victim.residual, fine.samples, phase, crosstalk, bin_size, q));
+    out.signal.push_back(victim.signal[static_cast<std::size_t>(j)]);
+  }
+  return out;
+}
 
+// T, checked to keep the window inside the cursor's UI.
+int window_half_width(const ComNoiseInputs& in) {
+  ES_EXPECTS(in.levels >= 2, "at least two levels");
+  const int t = in.c2m.half_width();
+  ES_EXPECTS(t >= 1 && t <= in.c2m.widest_half_width(),
+             "T_O = " + std::to_string(in.c2m.T_O_mUI) + " mUI gives a window of " + std::to_string(t) +
+                 " samples each side of t_s; it needs 1 .. " + std::to_string(in.c2m.widest_half_width()) +
+                 " at samples_for_C2M = " + std::to_string(in.c2m.samples_per_ui));
+  return t;
+}
+
+// The window's worst eye: per level, the weighted histogram of the window's samples and its
+// DER_0 contours.
+C2mEyeOpening window_opening(const ComNoiseInputs& in, const UiSamples& samples, double bin_size) {
+  const int levels = in.levels;
+  C2mEyeOpening eye;
+  eye.half_width = window_half_width(in);
+  const int centre = in.c2m.centre_sample();
+  const std::vector<double> weights = histogram_window_weights(in.c2m.window, eye.half_width, in.c2m.QL);
   std::vector<WindowHistogram> level_histograms(static_cast<std::size_t>(levels));
   for (int k = -eye.half_width; k <= eye.half_width; ++k) {
-    // Column of get_pdf_full's cursor-centred reshape that holds t_s + k / S.
-    const int phase = ((cursor_phase + k) % s + s) % s;
-    // Every level shares the interference and noise; only the signal shifts it.
-    const DiscretePdf interference =
-        phase_interference(in, victim.residual, fine.samples, phase, crosstalk, bin_size, q);
-    const double signal = victim.signal[static_cast<std::size_t>(centre + k)];
+    const double signal = samples.signal_at(centre + k);
     const double weight = weights[static_cast<std::size_t>(k + eye.half_width)];
     for (int n = 0; n < levels; ++n) {
       const std::int64_t shift = bin_index(signal * pam_level(n, levels), bin_size);
-      level_histograms[static_cast<std::size_t>(n)].add(interference, shift, weight);
+      level_histograms[static_cast<std::size_t>(n)].add(samples.interference_at(centre + k), shift, weight);
     }
   }
 
@@ -251,6 +289,78 @@ C2mEyeOpening c2m_eye_opening(const ComNoiseInputs& in, const DiscretePdf& cross
     }
   }
   return eye;
+}
+
+// Every eye's contours over the whole UI (samples.first = 0): each level's contour at a sample
+// is the interference's, shifted by the level's signal in whole bins.
+std::vector<C2mEyeContour> eye_contours(const ComNoiseInputs& in, const UiSamples& samples, double bin_size) {
+  const int levels = in.levels;
+  std::vector<C2mEyeContour> eyes(static_cast<std::size_t>(levels - 1));
+  for (int j = 0; j < in.c2m.samples_per_ui; ++j) {
+    const DerBins interference = der_contour_bins(samples.interference_at(j), in.der0);
+    const auto shift = [&](int n) { return bin_index(samples.signal_at(j) * pam_level(n, levels), bin_size); };
+    for (int e = 0; e + 1 < levels; ++e) {
+      C2mEyeContour& eye = eyes[static_cast<std::size_t>(e)];
+      eye.top.push_back(static_cast<double>(interference.lower + shift(e + 1)) * bin_size);
+      eye.bottom.push_back(static_cast<double>(interference.upper + shift(e)) * bin_size);
+    }
+  }
+  return eyes;
+}
+
+// One side of find_eye_width for one contour: walking from `centre` by `step` (-1 or +1), the
+// distance in samples to where the contour first leaves the eye (`closed` is true there), the
+// crossing of vref interpolated linearly between that sample and the one before it. 0 when the
+// eye is closed at t_s; when it never closes, the distance to the UI's edge as the script
+// counts it: centre + 1 samples on the left, S - 1 - centre on the right (one UI in all).
+template <typename Closed>
+double reach(std::span<const double> contour, int centre, int step, double vref, Closed closed) {
+  const int s = static_cast<int>(contour.size());
+  for (int j = centre; j >= 0 && j < s; j += step) {
+    const double v = contour[static_cast<std::size_t>(j)];
+    if (!closed(v)) continue;
+    if (j == centre) return 0.0;
+    const double inside = contour[static_cast<std::size_t>(j - step)];
+    const double crossing = static_cast<double>(j - step) + step * (vref - inside) / (v - inside);
+    return std::abs(crossing - static_cast<double>(centre));
+  }
+  return step < 0 ? static_cast<double>(centre + 1) : static_cast<double>(s - 1 - centre);
+}
+
+}  // namespace
+
+C2mEyeWidth eye_width(const C2mEyeContour& eye, int centre) {
+  const int s = static_cast<int>(eye.top.size());
+  ES_EXPECTS(s >= 2 && eye.bottom.size() == eye.top.size(), "an eye contour needs a top and a bottom per sample");
+  ES_EXPECTS(centre >= 0 && centre < s, "t_s outside the eye contour");
+  // vref: the middle of the eye at t_s (non-zero for every eye but the middle one).
+  const auto c = static_cast<std::size_t>(centre);
+  const double vref = 0.5 * eye.top[c] + 0.5 * eye.bottom[c];
+  const auto below = [vref](double v) { return v < vref; };
+  const auto above = [vref](double v) { return v > vref; };
+  const auto side = [&](int step) {
+    return std::min(reach(eye.top, centre, step, vref, below), reach(eye.bottom, centre, step, vref, above));
+  };
+  const double left = side(-1);
+  const double right = side(+1);
+  return {left / s, right / s, std::floor(left + right) / s};
+}
+
+C2mEyeOpening c2m_eye_opening(const ComNoiseInputs& in, const DiscretePdf& crosstalk, double bin_size, double q) {
+  ES_EXPECTS(crosstalk.bin_size() == bin_size, "the crosstalk PDF must use the analysis' bin");
+  const int t = window_half_width(in);
+  const int centre = in.c2m.centre_sample();
+  return window_opening(in, ui_samples(in, crosstalk, bin_size, q, centre - t, centre + t), bin_size);
+}
+
+C2mEyeAnalysis c2m_eye_analysis(const ComNoiseInputs& in, const DiscretePdf& crosstalk, double bin_size, double q) {
+  ES_EXPECTS(crosstalk.bin_size() == bin_size, "the crosstalk PDF must use the analysis' bin");
+  const UiSamples samples = ui_samples(in, crosstalk, bin_size, q, 0, in.c2m.samples_per_ui - 1);
+  C2mEyeAnalysis out{window_opening(in, samples, bin_size), {}};
+  for (const C2mEyeContour& eye : eye_contours(in, samples, bin_size)) {
+    out.widths.push_back(eye_width(eye, in.c2m.centre_sample()));
+  }
+  return out;
 }
 
 }  // namespace eyesweep

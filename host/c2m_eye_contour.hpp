@@ -18,9 +18,15 @@
 //   exceeds DER_0 (cdf_to_ber_contour); eye k lies between the lower contour of level k + 1
 //   and the upper contour of level k, and the smallest of the L - 1 eyes is reported;
 // - the caller then sets VEO = eye opening, A_ni = 2 A_s - VEO, COM = 20 log10(2 A_s / A_ni),
-//   VEC = 20 log10(2 A_s / VEO).
-// Not covered: the eye width (find_eye_width), and Min_VEO_Test, which changes the script's
-// equaliser search rather than this analysis.
+//   VEC = 20 log10(2 A_s / VEO);
+// - the eye width (COM_eye_width's full-UI pass and find_eye_width, lines 1042-1083, 3262-3324,
+//   10408, and EW_UI at 489): at every sample of the cursor's UI (no window, no weights) each
+//   level's own DER_0 contours give each eye a top and a bottom contour; vref is the middle of
+//   the eye at t_s; walking out from t_s, each side's reach is where the top contour first falls
+//   below vref or the bottom one first rises above it, linearly interpolated between the two
+//   samples around the crossing, the smaller of the two (0 when the eye is closed at t_s, the
+//   UI edge when it never crosses); EW_UI = floor(left + right) / S, one per eye.
+// With Min_VEO_Test the equaliser search scores each point by c2m_eye_opening (fom_search.hpp).
 #pragma once
 
 #include <cstddef>
@@ -65,9 +71,29 @@ struct C2mEyeOpening {
   double opening() const { return top - bottom; }
 };
 
+/// One eye's DER_0 contours at every sample t_s + (j - centre) / S, j = 0 .. S - 1, of the
+/// cursor's UI (V).
+struct C2mEyeContour {
+  std::vector<double> top;     ///< lower contour of the level above the eye
+  std::vector<double> bottom;  ///< upper contour of the level below it
+};
+
+/// find_eye_width on one eye's contours, `centre` the sample of t_s (0-based): the reaches left
+/// and right of t_s where the eye closes at the height of its middle at t_s, and EW_UI.
+C2mEyeWidth eye_width(const C2mEyeContour& eye, int centre);
+
 /// The eye opening of the window for one package case: in.victim_pulse, cursor, DFE taps,
 /// noise terms and in.c2m; `crosstalk` is the main analysis' FEXT (x) NEXT PDF, `bin_size` and
-/// `q` (Gaussian truncation in sigma) are the main analysis' as well.
+/// `q` (Gaussian truncation in sigma) are the main analysis' as well. Only the window's samples
+/// are analysed (the script's pdf_range_flag = 1).
 C2mEyeOpening c2m_eye_opening(const ComNoiseInputs& in, const DiscretePdf& crosstalk, double bin_size, double q);
+
+/// The final analysis' C2M eye (pdf_range_flag = 0): the window's opening and, from every sample
+/// of the UI, each eye's width.
+struct C2mEyeAnalysis {
+  C2mEyeOpening opening;
+  std::vector<C2mEyeWidth> widths;  ///< one per eye, the lowest eye first
+};
+C2mEyeAnalysis c2m_eye_analysis(const ComNoiseInputs& in, const DiscretePdf& crosstalk, double bin_size, double q);
 
 }  // namespace eyesweep

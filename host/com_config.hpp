@@ -119,8 +119,12 @@ struct C2mEye {
   HistogramWindow window = HistogramWindow::rectangle;  ///< Histogram_Window_Weight
   double QL = 2.5;                ///< QL: window half-width over the Gaussian / Rayleigh scale;
                                   ///< the sheet's default is T_O / (1000 sigma_r)
+  double min_veo_test_mV = 0.0;   ///< Min_VEO_Test (EH_min_test): non-zero, the equaliser search
+                                  ///< scores points by their C2M eye and skips eyes not above it
 
   bool enabled() const { return T_O_mUI != 0.0; }
+  /// The script's do_C2M (line 397): the search itself judges each point's C2M eye.
+  bool constrains_search() const { return enabled() && min_veo_test_mV != 0.0; }
   /// T: the window's half-width in grid samples, floor((T_O / 1000) samples_for_C2M), the
   /// script's order of operations.
   int half_width() const {

@@ -54,6 +54,8 @@ struct ComCaseResult {
   std::size_t ctle_settings = 0;
   double search_seconds = 0.0;
   double total_seconds = 0.0;
+  /// Min_VEO_Test: no point's C2M eye cleared it, and the search ran again with 0 (as the script)
+  bool min_veo_test_relaxed = false;
 };
 
 struct ComResult {

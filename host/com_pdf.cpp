@@ -10,6 +10,7 @@
 #include <numeric>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "host/c2m_eye_contour.hpp"
 #include "kernels/common/error.hpp"
@@ -523,13 +524,15 @@ double combined_reach(const ComNoiseInputs& in, std::span<const double> isi_samp
   return reach;
 }
 
-// The T_O != 0 lines of the script's main function (506-519): the eye opening of the C2M
-// window replaces 2 (A_s - A_ni) as VEO, and A_ni = 2 A_s - VEO. Deliberate difference: a
-// closed eye (VEO <= 0) gives VEC = -20 log10(eps), as the T_O = 0 lines do, where the script's
-// 20 log10(max(2 A_s / VEO, eps)) gives its negative.
+// The T_O != 0 lines of the script's main function (487-519): the eye opening of the C2M
+// window replaces 2 (A_s - A_ni) as VEO, and A_ni = 2 A_s - VEO; every eye's width is reported.
+// Deliberate difference: a closed eye (VEO <= 0) gives VEC = -20 log10(eps), as the T_O = 0
+// lines do, where the script's 20 log10(max(2 A_s / VEO, eps)) gives its negative.
 void apply_c2m_eye(const ComNoiseInputs& in, const DiscretePdf& crosstalk, ComNoiseResult& r) {
-  const C2mEyeOpening eye = c2m_eye_opening(in, crosstalk, r.bin_size, r.q);
+  C2mEyeAnalysis analysis = c2m_eye_analysis(in, crosstalk, r.bin_size, r.q);
+  const C2mEyeOpening& eye = analysis.opening;
   r.c2m_enabled = true;
+  r.c2m_eye_widths = std::move(analysis.widths);
   r.c2m_eye_top = eye.top;
   r.c2m_eye_bottom = eye.bottom;
   r.c2m_worst_eye = eye.worst_eye;

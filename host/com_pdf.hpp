@@ -213,6 +213,13 @@ struct PdfSummary {
 /// and a variant's PDFs stay under 8 MB each instead of growing without bound as A_s shrinks.
 constexpr std::int64_t kMaxCombinedBins = std::int64_t{1} << 20;
 
+/// One C2M eye's width (the script's find_eye_width and EW_UI; see c2m_eye_contour.hpp).
+struct C2mEyeWidth {
+  double left_ui = 0.0;   ///< Left_EW / S: from t_s back to where the eye closes (UI)
+  double right_ui = 0.0;  ///< Right_EW / S: from t_s on to where it closes (UI)
+  double width_ui = 0.0;  ///< EW_UI = floor(Left_EW + Right_EW) / S, Left_EW and Right_EW in samples
+};
+
 struct ComNoiseResult {
   double bin_size = 0.0;        ///< delta_y (V) used
   double script_bin_size = 0.0; ///< the script's delta_y (V); bin_size is coarser where it would
@@ -250,6 +257,7 @@ struct ComNoiseResult {
   double c2m_eye_bottom = 0.0;         ///< upper DER_0 contour of the level below it (V)
   int c2m_worst_eye = 0;               ///< 0-based: the eye between levels k and k + 1
   int c2m_window_samples = 0;          ///< T: the window is t_s +- T samples of 1/samples_for_C2M UI
+  std::vector<C2mEyeWidth> c2m_eye_widths;  ///< per eye, the lowest first (EW_UI_est)
 
   int victim_phase = 0;                ///< phase (0..M-1) of the victim's samples
   std::vector<int> aggressor_phases;   ///< worst phase of each aggressor, input order

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <numbers>
 
+#include "host/c2m_eye_contour.hpp"
 #include "host/com_pdf.hpp"
 #include "host/floating_dfe.hpp"
 #include "host/impulse_response.hpp"
@@ -73,6 +74,17 @@ FomEvaluator::FomEvaluator(const CaseResponses& responses, const ComConfig& cfg,
   for (int offset = cfg.sample_adjustment_lo; offset <= cfg.sample_adjustment_hi; ++offset) sampling_offsets_.push_back(offset);
   std::stable_sort(sampling_offsets_.begin(), sampling_offsets_.end(),
                    [](int a, int b) { return std::abs(a) < std::abs(b); });
+
+  if (cfg.c2m.constrains_search()) {
+    min_eye_V_ = cfg.c2m.min_veo_test_mV / 1000.0;
+    eye_early_samples_ = static_cast<std::ptrdiff_t>(std::floor(cfg.c2m.T_O_mUI / 1000.0 * cfg.M));  // line 5826
+  }
+}
+
+FomEvaluator FomEvaluator::without_min_veo_test() const {
+  FomEvaluator relaxed(*this);
+  if (relaxed.min_eye_V_) relaxed.min_eye_V_ = 0.0;
+  return relaxed;
 }
 
 CtleContext FomEvaluator::make_context(const CtleSetting& ctle) const {
@@ -289,10 +301,12 @@ std::optional<FomPoint> FomEvaluator::evaluate_dfe(const CtleContext& context, c
   const std::ptrdiff_t span = dfe_span(cfg_);
 
   // Residual ISI: every precursor, the part of the DFE span beyond its limits, and every
-  // cursor after the DFE span (computed on the unpadded pulse, as the script does).
+  // cursor after the DFE span (computed on the unpadded pulse, as the script does). With
+  // do_C2M the last two are read T_O earlier, at the window's early edge (lines 6133, 6193).
+  const std::ptrdiff_t late_start = cursor_index - (min_eye_V_ ? eye_early_samples_ : 0);
   double isi2 = 0.0;
   for (std::ptrdiff_t n = cursor_index - M; n >= 0; n -= M) isi2 += std::pow(at(n), 2);
-  for (std::ptrdiff_t n = cursor_index + M * (span + 1); n < N; n += M) isi2 += std::pow(at(n), 2);
+  for (std::ptrdiff_t n = late_start + M * (span + 1); n < N; n += M) isi2 += std::pow(at(n), 2);
   if (20.0 * std::log10(point.A_s / (sx * std::sqrt(isi2))) < to_beat) return std::nullopt;
 
   // Beyond the pulse the script pads with zeros.
@@ -333,7 +347,9 @@ std::optional<FomPoint> FomEvaluator::evaluate_dfe(const CtleContext& context, c
       clip(applied);
     }
   }
-  for (std::size_t k = 0; k < applied.size(); ++k) isi2 += std::pow(dfe_cursors[k] - applied[k], 2);
+  for (std::size_t k = 0; k < applied.size(); ++k) {
+    isi2 += std::pow(padded(late_start + M * static_cast<std::ptrdiff_t>(k + 1)) - applied[k], 2);
+  }
   point.sigma_isi = sx * std::sqrt(isi2);
   if (20.0 * std::log10(point.A_s / point.sigma_isi) < to_beat) return std::nullopt;
   point.dfe_taps.resize(applied.size());
@@ -365,6 +381,39 @@ std::optional<FomPoint> FomEvaluator::evaluate_dfe(const CtleContext& context, c
                         point.sigma_xt * point.sigma_xt + point.sigma_n * point.sigma_n +
                         point.sigma_tx * point.sigma_tx;
   point.fom_dB = 20.0 * std::log10(point.A_s / std::sqrt(total2));
+  if (min_eye_V_) return score_by_eye(std::move(point), context, taps, std::sqrt(total2));
+  return point;
+}
+
+std::optional<FomPoint> FomEvaluator::score_by_eye(FomPoint point, const CtleContext& context, const double* taps,
+                                                   double total_rms) const {
+  const double min_eye = *min_eye_V_;
+  const double q = q_factor(cfg_.DER_0);
+  if (2.0 * (point.A_s - q * total_rms) <= min_eye - 1e-3) return std::nullopt;
+
+  ComNoiseInputs in;
+  in.levels = cfg_.L;
+  in.der0 = cfg_.DER_0;
+  in.a_s = point.A_s;
+  in.samples_per_ui = cfg_.M;
+  // The script's sbr, zero-padded to one UI past the DFE span (lines 6159-6161).
+  in.victim_pulse = ffe_.apply(context.pulse, taps);
+  const std::size_t covered = point.cursor_index + static_cast<std::size_t>(cfg_.M * (dfe_span(cfg_) + 1)) + 1;
+  in.victim_pulse.resize(std::max(in.victim_pulse.size(), covered), 0.0);
+  in.cursor_index = point.cursor_index;
+  in.dfe_taps = point.dfe_taps;
+  in.a_dd_ui = cfg_.A_DD_UI;
+  in.sigma_rj_ui = cfg_.sigma_RJ_UI;
+  in.sigma_tx = point.sigma_tx;
+  in.sigma_n = point.sigma_n;
+  in.r_lm = cfg_.R_LM;
+  in.c2m = cfg_.c2m;
+  // delta_y as the final analysis' (lines 6328-6332); crosstalk and NEXT noise enter as unit
+  // masses (normal_dist of sigma 0, lines 6333-6334).
+  const double bin = std::min(point.A_s / 1000.0, in.pdf_bin_size);
+  const double eye = c2m_eye_opening(in, DiscretePdf(bin), bin, q).opening();
+  if (eye <= min_eye) return std::nullopt;
+  point.fom_dB = 20.0 * std::log10(point.A_s / ((2.0 * point.A_s - eye) / 2.0));
   return point;
 }
 

@@ -56,8 +56,18 @@ class FomEvaluator {
   /// ISI alone already limits it below `to_beat`; not with an Rx FFE, which changes the ISI).
   /// With an Rx FFE its taps and the DFE come from the MMSE (or PRZF) solve and the FOM is
   /// A_s over the RMS error sigma_e they leave.
+  ///
+  /// With Min_VEO_Test (cfg.c2m.constrains_search(), the script's do_C2M) a point that
+  /// survives is judged by its own C2M eye instead (see score_by_eye): FOM = 20 log10(A_s / N_i),
+  /// N_i = (2 A_s - EH) / 2. The pruning against `to_beat` is then the script's heuristic, no
+  /// longer exact.
   std::optional<FomPoint> evaluate(const CtleContext& context, const double* tx_taps,
                                    double to_beat) const;
+  /// True when points are scored by their C2M eye (do_C2M).
+  bool scores_by_eye() const { return min_eye_V_.has_value(); }
+  /// The script's second pass when no point's eye cleared Min_VEO_Test: the same evaluator with
+  /// Min_VEO_Test = 0, still scoring by eye (do_C2M is not re-evaluated; optimize_fom 6406-6412).
+  FomEvaluator without_min_veo_test() const;
 
   /// The equalised victim pulse of a combination (the script's sbr), full length.
   std::vector<double> equalized_pulse(const CtleContext& context, const double* tx_taps) const;
@@ -85,6 +95,11 @@ class FomEvaluator {
   std::optional<FomPoint> evaluate_rx_ffe(const CtleContext& context, const std::vector<double>& pulse,
                                         std::ptrdiff_t cursor_index, const std::vector<double>& noise_acf) const;
 
+  /// do_C2M for a point the DFE search kept (optimize_fom lines 6322-6363): the Gaussian
+  /// estimate EH_1st = 2 (A_s - Q total_rms) must exceed Min_VEO_Test - 1 mV, then the C2M eye
+  /// over t_s +- T_O of the equalised pulse, without crosstalk, must exceed Min_VEO_Test.
+  std::optional<FomPoint> score_by_eye(FomPoint point, const CtleContext& context, const double* tx_taps,
+                                       double total_rms) const;
   template <typename Sample>
   std::optional<std::ptrdiff_t> cursor_anchor(const Sample& at, std::ptrdiff_t N, std::ptrdiff_t peak,
                                               double peak_value) const;
@@ -99,6 +114,8 @@ class FomEvaluator {
   std::vector<double> lag_cos_;            ///< per tap lag d, cos(2 pi f d T) on those frequencies
   double xt_scale_ = 0.0;                  ///< sigma_X^2 2 Delta_f / f_2
   std::vector<int> sampling_offsets_;      ///< sample_adjustment, in order of |offset|
+  std::optional<double> min_eye_V_;        ///< do_C2M: Min_VEO_Test (V) in force
+  std::ptrdiff_t eye_early_samples_ = 0;   ///< do_C2M: T_O in samples of 1/M UI
 };
 
 /// The jitter slopes h_J(n) = (h(s_n + 1) - h(s_n - 1)) M / 2 of an equalised pulse at every

@@ -13,7 +13,9 @@ LinkEyeInputs winner_eye_inputs(const ComConfig& cfg, const std::vector<LoadedCh
                                 const ComCaseResult& result) {
   const CaseResponses responses = prepare_case(cfg, channels, result.package_case);
   const TxGrid tx_grid = build_tx_grid(cfg);
-  const FomEvaluator evaluator(responses, cfg, tx_grid);
+  const FomEvaluator sheet(responses, cfg, tx_grid);
+  // A winner of the search's rerun with Min_VEO_Test = 0 (run_com) need not clear the sheet's.
+  const FomEvaluator evaluator = result.min_veo_test_relaxed ? sheet.without_min_veo_test() : sheet;
   const WinningEqualizer& eq = result.equalizer;
   ES_EXPECTS(eq.tx_taps.size() == tx_grid.num_taps, "the winner's Tx taps are laid out as the configuration's grid");
   const CtleContext context = evaluator.make_context(eq.ctle);

@@ -97,6 +97,10 @@ std::string fast_engine_limitation(const ComConfig& spec, FastEngine engine) {
     return "the Rx FFE by pulse-response zero forcing (rx_ffe_solver = \"przf\") is searched by the reference "
            "engine only";
   }
+  if (spec.c2m.constrains_search()) {
+    return "Min_VEO_Test (the search scoring each point by its C2M eye) is searched by the reference engine only; "
+           "use --backend reference";
+  }
   if (spec.sample_adjustment_lo != 0 || spec.sample_adjustment_hi != 0) {
     return "sample_adjustment (sampling points around the cursor rule's) is searched by the reference engine only";
   }

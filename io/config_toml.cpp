@@ -979,14 +979,9 @@ void read_c2m(const Reader& in, ComConfig& cfg) {
                          std::to_string(half_width) + " samples each side of t_s; it must be 1 .. " +
                          std::to_string(widest) + " at samples_for_C2M = " + std::to_string(c2m.samples_per_ui));
   }
-  // Min_VEO_Test (EH_min_test in older sheets) makes the script's equaliser search itself
-  // compute C2M eyes and skip settings whose eye is below it (optimize_fom): not implemented.
+  // Min_VEO_Test overrides EH_min_test, its older name (lines 8380-8381).
   const std::string_view veo_key = in.find("Min_VEO_Test") != nullptr ? "Min_VEO_Test" : "EH_min_test";
-  if (const double min_veo = in.number(veo_key, 0.0, any_value); min_veo != 0.0) {
-    in.fail(veo_key, format_number(min_veo) +
-                         " mV constrains the IEEE script's equaliser search to C2M eyes above it, which eyesweep "
-                         "does not implement; only 0 (no constraint) is supported");
-  }
+  c2m.min_veo_test_mV = in.number(veo_key, 0.0, any_value);
 }
 
 /// The numbers of a key given as a number, an array, or the sheet's string "[a b]".

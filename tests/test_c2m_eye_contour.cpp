@@ -2,8 +2,10 @@
 // keys: window weights of every Histogram_Window_Weight against their formulas, the
 // resampling and DER contour rules, the eye opening of channels whose answer follows from the
 // Q function and the window weights (a cursor whose height varies across the window under
-// Gaussian noise), DFE cancellation over whole UIs, T_O = 0 leaving the analysis unchanged,
-// and the configuration errors. No result of the IEEE script itself is available for a C2M
+// Gaussian noise), DFE cancellation over whole UIs, T_O = 0 leaving the analysis unchanged, the
+// eye width (find_eye_width) on contours whose crossings are exact and on triangular cursors
+// whose eyes close where the cursor falls to the noise's DER_0 contour, and the configuration
+// errors. No result of the IEEE script itself is available for a C2M
 // sheet here, so none is compared against.
 #include "host/c2m_eye_contour.hpp"
 
@@ -278,6 +280,136 @@ TEST(C2mEyeOpening, RefusesAWindowOutsideTheUi) {
   EXPECT_THROW(final_com_noise(in), LogicError);
 }
 
+// --- the eye width ----------------------------------------------------------------------------
+
+// 16 samples per UI, t_s at sample 8: contours given as functions of d = j - 8. Every value and
+// crossing below is a binary fraction, so the widths are exact.
+C2mEyeContour contour_of(double (*top)(int), double (*bottom)(int)) {
+  C2mEyeContour eye;
+  for (int d = -8; d < 8; ++d) {
+    eye.top.push_back(top(d));
+    eye.bottom.push_back(bottom(d));
+  }
+  return eye;
+}
+
+TEST(C2mEyeWidth, SymmetricEyeClosesAsFarLeftAsRight) {
+  // Top 0.875 - |d| / 4, bottom its mirror: vref = 0, crossed at |d| = 3.5 by both.
+  const C2mEyeWidth w = eye_width(
+      contour_of([](int d) { return 0.875 - 0.25 * std::abs(d); }, [](int d) { return -0.875 + 0.25 * std::abs(d); }),
+      8);
+  EXPECT_EQ(w.left_ui, 3.5 / 16);
+  EXPECT_EQ(w.right_ui, 3.5 / 16);
+  EXPECT_EQ(w.width_ui, 7.0 / 16);
+}
+
+TEST(C2mEyeWidth, EachSideTakesTheFirstContourToCrossAndTheSumIsFloored) {
+  // The bottom contour steps up by 1/16 right of t_s and crosses vref = 0 at d = 3.25, before
+  // the top's 3.5: right 3.25, left 3.5, EW_UI = floor(6.75) / 16.
+  const C2mEyeWidth w = eye_width(contour_of([](int d) { return 0.875 - 0.25 * std::abs(d); },
+                                             [](int d) { return d > 0 ? -0.8125 + 0.25 * d : -0.875 - 0.25 * d; }),
+                                  8);
+  EXPECT_EQ(w.left_ui, 3.5 / 16);
+  EXPECT_EQ(w.right_ui, 3.25 / 16);
+  EXPECT_EQ(w.width_ui, 6.0 / 16);
+}
+
+TEST(C2mEyeWidth, VrefIsTheMiddleOfTheEyeAtTs) {
+  // An eye from 0 to 2 V at t_s: vref = 1 V. The top falls to 1 V at |d| = 4; the bottom stays
+  // at 0 on the left and rises through 1 V at d = 2 on the right.
+  const C2mEyeWidth w = eye_width(
+      contour_of([](int d) { return 2.0 - 0.25 * std::abs(d); }, [](int d) { return d > 0 ? 0.5 * d : 0.0; }), 8);
+  EXPECT_EQ(w.left_ui, 4.0 / 16);
+  EXPECT_EQ(w.right_ui, 2.0 / 16);
+  EXPECT_EQ(w.width_ui, 6.0 / 16);
+}
+
+TEST(C2mEyeWidth, OpenAcrossTheUiIsOneUiAndClosedAtTsIsZero) {
+  // Never crossed: the script counts centre + 1 samples left and S - 1 - centre right.
+  C2mEyeWidth w = eye_width(contour_of([](int) { return 1.0; }, [](int) { return -1.0; }), 8);
+  EXPECT_EQ(w.left_ui, 9.0 / 16);
+  EXPECT_EQ(w.right_ui, 7.0 / 16);
+  EXPECT_EQ(w.width_ui, 1.0);
+  // Top below bottom at t_s: the top is below vref there, on both sides.
+  w = eye_width(contour_of([](int) { return -0.1; }, [](int) { return 0.1; }), 8);
+  EXPECT_EQ(w.left_ui, 0.0);
+  EXPECT_EQ(w.right_ui, 0.0);
+  EXPECT_EQ(w.width_ui, 0.0);
+}
+
+// A triangular cursor of peak h0 at t_s falling linearly to zero `left` and `right` samples of
+// M = 8 before and after it, nothing at any other UI: no ISI, and on the 100-sample C2M grid the
+// cursor is exactly the triangle (its corners lie on the M grid).
+ComNoiseInputs triangle_inputs(int levels, double h0, int left, int right, double sigma_n) {
+  ComNoiseInputs in = sloped_cursor_inputs(levels, h0, 0.0, 1.0);
+  std::fill(in.victim_pulse.begin(), in.victim_pulse.end(), 0.0);
+  for (int j = -left; j <= right; ++j) {
+    in.victim_pulse[kCursor + static_cast<std::size_t>(j)] = h0 * (1.0 - std::abs(j) / static_cast<double>(j < 0 ? left : right));
+  }
+  in.sigma_n = sigma_n;
+  return in;
+}
+
+// Where the triangle of half-width `half_ui` (UI) falls to `h` (V), in UI from t_s.
+double triangle_reach(double h0, double half_ui, double h) { return half_ui * (1.0 - h / h0); }
+
+// c: how far below its mean a level's DER_0 contour lies, for the truncated Gaussian noise.
+double gaussian_contour_depth(const ComNoiseInputs& in, const ComNoiseResult& r) {
+  const double t = (std::round(r.q * in.sigma_n / r.bin_size) + 0.5) * r.bin_size / in.sigma_n;
+  return -mixture_lower_contour({0.0}, {1.0}, in.sigma_n, t, in.der0);
+}
+
+TEST(C2mEyeWidth, NrzTriangleClosesWhereTheCursorFallsToTheNoiseContour) {
+  // Level +1's lower contour is h(t) - c, level -1's upper one its mirror, vref = 0: each side
+  // closes where h(t) = c, at (3/8 or 2/8 UI) (1 - c / h0). Closed forms to a bin's worth of
+  // time (1e-5 V over a slope of 0.1 V / (2/8 UI)) plus the interpolation's.
+  ComNoiseInputs in = triangle_inputs(2, 0.1, 3, 2, 4e-3);
+  const ComNoiseResult r = final_com_noise(in);
+  ASSERT_EQ(r.c2m_eye_widths.size(), 1u);
+  const C2mEyeWidth& w = r.c2m_eye_widths[0];
+  const double c = gaussian_contour_depth(in, r);
+  EXPECT_NEAR(w.left_ui, triangle_reach(0.1, 3.0 / 8, c), 1e-4);
+  EXPECT_NEAR(w.right_ui, triangle_reach(0.1, 2.0 / 8, c), 1e-4);
+  EXPECT_EQ(w.width_ui, std::floor(100 * (w.left_ui + w.right_ui) + 1e-9) / 100);
+  // Symmetric triangle: the same reach either side.
+  in = triangle_inputs(2, 0.1, 3, 3, 4e-3);
+  const C2mEyeWidth symmetric = final_com_noise(in).c2m_eye_widths[0];
+  EXPECT_NEAR(symmetric.left_ui, symmetric.right_ui, 1e-12);
+  EXPECT_NEAR(symmetric.left_ui, w.left_ui, 1e-12);
+}
+
+TEST(C2mEyeWidth, MoreNoiseNarrowsTheEye) {
+  const ComNoiseInputs quiet = triangle_inputs(2, 0.1, 3, 3, 2e-3);
+  const ComNoiseInputs noisy = triangle_inputs(2, 0.1, 3, 3, 8e-3);
+  const ComNoiseResult rq = final_com_noise(quiet);
+  const ComNoiseResult rn = final_com_noise(noisy);
+  const double narrowing = triangle_reach(0.1, 3.0 / 8, gaussian_contour_depth(quiet, rq)) -
+                           triangle_reach(0.1, 3.0 / 8, gaussian_contour_depth(noisy, rn));
+  EXPECT_GT(narrowing, 0.05);  // 3/8 (c_noisy - c_quiet) / h0 with c = Q sigma, Q about 4.3
+  EXPECT_NEAR(rq.c2m_eye_widths[0].left_ui - rn.c2m_eye_widths[0].left_ui, narrowing, 2e-4);
+  EXPECT_LT(rn.c2m_eye_widths[0].width_ui, rq.c2m_eye_widths[0].width_ui - 0.1);
+}
+
+TEST(C2mEyeWidth, Pam4OuterEyesCloseAtTheirMiddleAtTs) {
+  // Levels h(t) x, x = -1, -1/3, 1/3, 1. The middle eye (vref 0) closes where h / 3 - c = 0,
+  // h = 3 c; the upper eye's vref stays at its middle at t_s, 2 h0 / 3, which its top h - c
+  // falls through at h = 2 h0 / 3 + c (its bottom h / 3 + c only falls away); the lower eye
+  // mirrors it. Tolerance: bins over slopes a third as steep as NRZ's.
+  const double h0 = 0.3;
+  const ComNoiseInputs in = triangle_inputs(4, h0, 3, 3, 2e-3);
+  const ComNoiseResult r = final_com_noise(in);
+  ASSERT_EQ(r.c2m_eye_widths.size(), 3u);
+  const double c = gaussian_contour_depth(in, r);
+  const double middle = triangle_reach(h0, 3.0 / 8, 3 * c);
+  const double outer = triangle_reach(h0, 3.0 / 8, 2 * h0 / 3 + c);
+  EXPECT_NEAR(r.c2m_eye_widths[1].left_ui, middle, 3e-4);
+  EXPECT_NEAR(r.c2m_eye_widths[1].right_ui, middle, 3e-4);
+  for (std::size_t e : {0u, 2u}) {
+    EXPECT_NEAR(r.c2m_eye_widths[e].left_ui, outer, 3e-4) << e;
+    EXPECT_NEAR(r.c2m_eye_widths[e].right_ui, outer, 3e-4) << e;
+  }
+}
+
 // --- configuration ----------------------------------------------------------------------------
 
 // The keys every configuration needs, then the C2M lines under test.
@@ -339,8 +471,18 @@ TEST(C2mConfig, ReadsTheSheetsWindowAsTheScriptDoes) {
   EXPECT_EQ(cfg.c2m.QL, 3.0);
   EXPECT_EQ(cfg.c2m.window, HistogramWindow::gaussian);
   EXPECT_EQ(parse("PMD_type = \"C2M\"\nT_O = 50\n").c2m.window, HistogramWindow::rectangle);
-  // Min_VEO_Test = 0 is no constraint, and is accepted.
-  EXPECT_TRUE(parse("PMD_type = \"C2M\"\nT_O = 50\nMin_VEO_Test = 0\n").c2m.enabled());
+  // Min_VEO_Test = 0 is no constraint; other values make the search score points by their eye.
+  cfg = parse("PMD_type = \"C2M\"\nT_O = 50\nMin_VEO_Test = 0\n");
+  EXPECT_TRUE(cfg.c2m.enabled());
+  EXPECT_FALSE(cfg.c2m.constrains_search());
+  cfg = parse("PMD_type = \"C2M\"\nT_O = 50\nMin_VEO_Test = 5\n");
+  EXPECT_EQ(cfg.c2m.min_veo_test_mV, 5.0);
+  EXPECT_TRUE(cfg.c2m.constrains_search());
+  // EH_min_test is its older name; Min_VEO_Test overrides it (script lines 8380-8381).
+  EXPECT_EQ(parse("PMD_type = \"C2M\"\nT_O = 50\nEH_min_test = 7\n").c2m.min_veo_test_mV, 7.0);
+  EXPECT_EQ(parse("PMD_type = \"C2M\"\nT_O = 50\nEH_min_test = 7\nMin_VEO_Test = 3\n").c2m.min_veo_test_mV, 3.0);
+  // Without the window (T_O = 0) the script's do_C2M is off whatever Min_VEO_Test says.
+  EXPECT_FALSE(parse("PMD_type = \"C2M\"\nMin_VEO_Test = 5\n").c2m.constrains_search());
 }
 
 TEST(C2mConfig, TheShipped200gC2mSheetUsesTheEyeContourCom) {
@@ -387,9 +529,6 @@ TEST(C2mConfig, BadValuesAreRefusedNamingTheKey) {
        "key \"samples_for_C2M\": 1 is out of range: must be >= 2"},
       {"PMD_type = \"C2M\"\nT_O = 50\nQL = 0\n", "key \"QL\": 0 is out of range: must be > 0"},
       {"PMD_type = \"C2M\"\nT_O = 50\nsigma_r = -0.02\n", "key \"sigma_r\": -0.02 is out of range: must be > 0"},
-      {"PMD_type = \"C2M\"\nT_O = 50\nMin_VEO_Test = 5\n",
-       "key \"Min_VEO_Test\": 5 mV constrains the IEEE script's equaliser search"},
-      {"PMD_type = \"C2M\"\nT_O = 50\nEH_min_test = 5\n", "key \"EH_min_test\": 5 mV constrains"},
   };
   for (const auto& c : cases) {
     const std::string message = error_of(c.lines);

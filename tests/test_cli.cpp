@@ -2,6 +2,7 @@
 // input answered with a message naming the file or key and exit status 2.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdio>
@@ -197,6 +198,48 @@ TEST(Cli, C2mSheetReportsTheEyeContourComInTextAndJson) {
     EXPECT_NEAR(c["COM_dB"].get<double>(), 20.0 * std::log10(2.0 * a_s / a_ni), 1e-9);
     EXPECT_NEAR(veo, c["c2m_eye"]["eye_top_mV"].get<double>() - c["c2m_eye"]["eye_bottom_mV"].get<double>(), 1e-9);
     EXPECT_EQ(c["c2m_eye"]["window_samples"].get<int>(), 5);  // floor(0.05 x 100 samples per UI)
+    // One width per eye (NRZ: one), floor(Left_EW + Right_EW) samples of 1/100 UI, the
+    // narrowest reported on its own; an open eye of a real channel is neither shut nor a full UI.
+    const nlohmann::json& widths = c["c2m_eye"]["eye_widths"];
+    ASSERT_EQ(widths.size(), 1u);
+    double narrowest = 1.0;
+    for (const nlohmann::json& w : widths) {
+      const double width = w["width_UI"].get<double>();
+      EXPECT_NEAR(width, std::floor(100.0 * (w["left_UI"].get<double>() + w["right_UI"].get<double>())) / 100.0,
+                  1e-12);
+      EXPECT_GT(width, 0.1);
+      EXPECT_LT(width, 1.0);
+      narrowest = std::min(narrowest, width);
+    }
+    EXPECT_EQ(c["c2m_eye"]["eye_width_UI"].get<double>(), narrowest);
+  }
+  EXPECT_NE(r.output.find("C2M EW       "), std::string::npos) << r.output;
+}
+
+TEST(Cli, MinVeoTestReportsTheEyeScoredSearchAndItsRerun) {
+  // VITA-KR4 as a C2M sheet on a 42-point grid, Min_VEO_Test beyond every eye: the search
+  // runs again with 0, and says so. THRU alone: the winner's eye FOM is its COM.
+  const auto json_path = temp_path("min_veo.json");
+  std::filesystem::remove(json_path);
+  const std::string cfg = modified_config(
+      "vita_kr4.toml",
+      "\"[-0.18:0.02:0]\"        # [min:step:max]\n\"c(1)\" = \"[-0.38:0.02:0]\"         # [min:step:max]\n"
+      "g_DC = \"[-12:1:0]\"",
+      "\"[-0.18:0.02:-0.14]\"\n\"c(1)\" = \"[-0.12:0.02:0]\"\ng_DC = \"[-12:1:-11]\"\n"
+      "PMD_type = \"C2M\"\nT_O = 50\nMin_VEO_Test = 1000",
+      "min_veo.toml");
+  const CommandResult r =
+      run("com --config " + cfg + " --thru " + vita("example2_THRU.s4p") + " --json " + json_path.string());
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("no eye above Min_VEO_Test = 1000 mV: searched again with 0"), std::string::npos)
+      << r.output;
+  std::ifstream in(json_path);
+  const nlohmann::json j = nlohmann::json::parse(in);
+  ASSERT_FALSE(j["cases"].empty());
+  for (const nlohmann::json& c : j["cases"]) {
+    EXPECT_EQ(c["search"]["min_veo_test_mV"].get<double>(), 1000.0);
+    EXPECT_TRUE(c["search"]["min_veo_test_relaxed"].get<bool>());
+    EXPECT_NEAR(c["FOM_dB"].get<double>(), c["COM_dB"].get<double>(), 1e-9);
   }
 }
 

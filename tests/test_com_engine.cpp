@@ -5,8 +5,12 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <string>
+#include <vector>
 
 #include "host/com_engine.hpp"
+#include "host/engine.hpp"
+#include "host/link_eye.hpp"
 #include "io/config_toml.hpp"
 #include "kernels/common/error.hpp"
 #include "tests/test_paths.hpp"
@@ -101,6 +105,117 @@ TEST_F(VitaEngine, HoldAndTaperBandExtensionIsAnOptionThatChangesTheResponse) {
     difference = std::max(difference, std::abs(trend.thru.impulse[i] - taper.thru.impulse[i]));
   }
   EXPECT_GT(difference, 0.0);
+}
+
+// --- Min_VEO_Test: the search scores points by their C2M eye -----------------------------------
+
+/// VITA-KR4 read as a C2M sheet (T_O = 50 mUI) with Min_VEO_Test, on a grid small enough for
+/// the eye-scored search (42 points: c(-1) -0.18 .. -0.14, c(1) -0.12 .. 0, g_DC -12, -11 dB).
+ComConfig c2m_search_config(double min_veo_test_mV) {
+  ComConfig cfg = config("vita_kr4.toml");
+  cfg.c2m.T_O_mUI = 50;
+  cfg.c2m.min_veo_test_mV = min_veo_test_mV;
+  cfg.g_DC_dB = {-12, -11};
+  for (TxTapRange& tap : cfg.tx_taps) {
+    tap.values = tap.offset < 0 ? std::vector<double>{-0.18, -0.16, -0.14}
+                                : std::vector<double>{-0.12, -0.10, -0.08, -0.06, -0.04, -0.02, 0.0};
+  }
+  return cfg;
+}
+
+TEST(MinVeoTest, TheWinnersFomIsItsEyeAndDiffersFromTheGaussianFomsWinner) {
+  // THRU only: the search's eye (no crosstalk) is then the final analysis' eye, so the winner's
+  // FOM, 20 log10(A_s / N_i) with N_i = A_s - EH / 2, is its COM, 20 log10(2 A_s / (2 A_s - VEO)).
+  const std::vector<LoadedChannel> thru = load_channels({vita_channels().front()});
+  const ComResult by_eye = run_com(c2m_search_config(5), thru);
+  const ComResult by_fom = run_com(c2m_search_config(0), thru);
+  ASSERT_EQ(by_eye.cases.size(), by_fom.cases.size());
+  bool another_winner = false;
+  for (std::size_t c = 0; c < by_eye.cases.size(); ++c) {
+    const ComCaseResult& eye = by_eye.cases[c];
+    EXPECT_FALSE(eye.min_veo_test_relaxed);
+    EXPECT_GT(eye.eye_height, 5e-3);
+    EXPECT_NEAR(eye.fom_dB, eye.com_dB, 1e-9) << c;
+    EXPECT_GT(by_fom.cases[c].fom_dB, by_fom.cases[c].com_dB + 5) << c;  // the Gaussian FOM is another scale
+    // Scoring by the eye is scoring by this COM: its winner is at least as good.
+    EXPECT_GE(eye.com_dB, by_fom.cases[c].com_dB) << c;
+    another_winner = another_winner || eye.equalizer.tx_taps != by_fom.cases[c].equalizer.tx_taps ||
+                     eye.equalizer.ctle.g_DC_dB != by_fom.cases[c].equalizer.ctle.g_DC_dB;
+  }
+  EXPECT_TRUE(another_winner);
+}
+
+TEST_F(VitaEngine, MinVeoTestReadsTheIsiPastTheCursorAtTheWindowsEarlyEdge) {
+  // do_C2M: the tail after the DFE span and what the DFE leaves of its span are read
+  // floor(T_O / 1000 M) = floor(1.6) = 1 sample before the UI multiples of t_s; the precursors
+  // and the DFE taps themselves at t_s (script lines 6133, 6193).
+  const ComConfig eye_cfg = c2m_search_config(5), fom_cfg = c2m_search_config(0);
+  const CaseResponses responses = prepare_case(fom_cfg, *channels_, 0);
+  const TxGrid grid = build_tx_grid(fom_cfg);
+  const FomEvaluator by_eye(responses, eye_cfg, grid), by_fom(responses, fom_cfg, grid);
+  const CtleContext context = by_fom.make_context(build_ctle_grid(fom_cfg).front());
+  const double* taps = grid.combination(grid.num_combinations() / 2);
+  const auto gaussian = by_fom.evaluate(context, taps, -INFINITY);
+  const auto eye = by_eye.evaluate(context, taps, -INFINITY);
+  ASSERT_TRUE(gaussian && eye);
+  ASSERT_EQ(eye->cursor_index, gaussian->cursor_index);
+  ASSERT_EQ(eye->dfe_taps, gaussian->dfe_taps);
+  const std::vector<double> h = by_fom.equalized_pulse(context, taps);
+  const auto t_s = static_cast<std::ptrdiff_t>(eye->cursor_index);
+  const std::ptrdiff_t M = 32, span = 14, early = 1, N = static_cast<std::ptrdiff_t>(h.size());
+  ASSERT_EQ(dfe_span(eye_cfg), span);
+  const auto at = [&](std::ptrdiff_t n) { return h[static_cast<std::size_t>(n)]; };
+  double isi2 = 0.0;
+  for (std::ptrdiff_t n = t_s - M; n >= 0; n -= M) isi2 += at(n) * at(n);
+  for (std::ptrdiff_t k = 1; k <= span; ++k) {
+    isi2 += std::pow(at(t_s - early + k * M) - eye->dfe_taps[static_cast<std::size_t>(k - 1)] * at(t_s), 2);
+  }
+  for (std::ptrdiff_t n = t_s - early + M * (span + 1); n < N; n += M) isi2 += at(n) * at(n);
+  EXPECT_NEAR(eye->sigma_isi, std::sqrt(isi2), 1e-12);  // sigma_X = 1 for NRZ
+  EXPECT_GT(std::abs(eye->sigma_isi - gaussian->sigma_isi), 1e-5);
+}
+
+TEST_F(VitaEngine, MinVeoTestNoEyeClearsItSoTheSearchRunsAgainWithZero) {
+  // 1 V is beyond every eye: the script searches again with Min_VEO_Test = 0, still by eye,
+  // which a limit of 1e-9 mV reproduces (no eye lies between).
+  const ComConfig beyond = c2m_search_config(1000);
+  const ComResult relaxed = run_com(beyond, *channels_);
+  const ComResult tiny = run_com(c2m_search_config(1e-9), *channels_);
+  for (std::size_t c = 0; c < relaxed.cases.size(); ++c) {
+    EXPECT_TRUE(relaxed.cases[c].min_veo_test_relaxed);
+    EXPECT_FALSE(tiny.cases[c].min_veo_test_relaxed);
+    EXPECT_EQ(relaxed.cases[c].fom_dB, tiny.cases[c].fom_dB);
+    EXPECT_EQ(relaxed.cases[c].com_dB, tiny.cases[c].com_dB);
+    EXPECT_EQ(relaxed.cases[c].equalizer.tx_taps, tiny.cases[c].equalizer.tx_taps);
+    // The rerun's winner, whose eye is below the sheet's limit, still gives its link eye.
+    EXPECT_NO_THROW(winner_eye_inputs(beyond, *channels_, relaxed.cases[c]));
+  }
+}
+
+TEST_F(VitaEngine, MinVeoTestRunsOnTheReferenceEngineOnly) {
+  const ComConfig cfg = c2m_search_config(5);
+  for (Backend backend : {Backend::cpu, Backend::cuda}) {
+    try {
+      make_engine(backend, cfg, {});
+      ADD_FAILURE() << "a fast engine accepted Min_VEO_Test";
+    } catch (const InputError& e) {
+      const std::string message = e.what();
+      EXPECT_NE(message.find("Min_VEO_Test"), std::string::npos) << message;
+      EXPECT_NE(message.find("use --backend reference"), std::string::npos) << message;
+    }
+  }
+  std::string choice;
+  make_engine(Backend::automatic, cfg, {}, &choice);
+  EXPECT_EQ(choice.rfind("reference engine (auto: Min_VEO_Test", 0), 0u) << choice;
+  // Not with an Rx FFE (its search path does not score by eye).
+  ComConfig rx_ffe = cfg;
+  rx_ffe.rx_ffe.pre_taps = 1;
+  try {
+    run_com(rx_ffe, *channels_);
+    ADD_FAILURE() << "an Rx FFE with Min_VEO_Test was accepted";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("with Min_VEO_Test != 0"), std::string::npos) << e.what();
+  }
 }
 
 /// On the orthogonal backplane the KR receiver's floating taps must reduce the residual ISI

@@ -1,6 +1,7 @@
 // COM report and JSON; see com_report.hpp.
 #include "host/cli/com_report.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <ostream>
 #include <string>
@@ -42,10 +43,22 @@ const char* window_name(HistogramWindow window) {
   return "?";
 }
 
-/// The C2M eye-contour window and its worst eye (PMD_type = C2M with T_O != 0), else null.
+/// The narrowest eye's width (UI): the C2M summary figure of the script's per-eye EW_UI.
+double narrowest_eye_width(const std::vector<C2mEyeWidth>& widths) {
+  double narrowest = widths.front().width_ui;
+  for (const C2mEyeWidth& w : widths) narrowest = std::min(narrowest, w.width_ui);
+  return narrowest;
+}
+
+/// The C2M eye-contour window, its worst eye and every eye's width (PMD_type = C2M with
+/// T_O != 0), else null.
 nlohmann::json c2m_json(const ComConfig& cfg, const ComCaseResult& c) {
   if (!c.noise.c2m_enabled) return nullptr;
   const double mV = 1e3;
+  nlohmann::json widths = nlohmann::json::array();
+  for (const C2mEyeWidth& w : c.noise.c2m_eye_widths) {
+    widths.push_back({{"width_UI", w.width_ui}, {"left_UI", w.left_ui}, {"right_UI", w.right_ui}});
+  }
   return {{"T_O_mUI", cfg.c2m.T_O_mUI},
           {"samples_for_C2M", cfg.c2m.samples_per_ui},
           {"window_samples", c.noise.c2m_window_samples},
@@ -53,7 +66,9 @@ nlohmann::json c2m_json(const ComConfig& cfg, const ComCaseResult& c) {
           {"QL", cfg.c2m.QL},
           {"eye_top_mV", c.noise.c2m_eye_top * mV},
           {"eye_bottom_mV", c.noise.c2m_eye_bottom * mV},
-          {"worst_eye", c.noise.c2m_worst_eye}};
+          {"worst_eye", c.noise.c2m_worst_eye},
+          {"eye_width_UI", narrowest_eye_width(c.noise.c2m_eye_widths)},
+          {"eye_widths", widths}};
 }
 
 nlohmann::json case_json(const ComConfig& cfg, const ComCaseResult& c) {
@@ -96,6 +111,8 @@ nlohmann::json case_json(const ComConfig& cfg, const ComCaseResult& c) {
                   {"legal_tx_combinations", c.legal_tx_combinations},
                   {"ctle_settings", c.ctle_settings},
                   {"search_seconds", c.search_seconds},
+                  {"min_veo_test_mV", cfg.c2m.constrains_search() ? cfg.c2m.min_veo_test_mV : 0.0},
+                  {"min_veo_test_relaxed", c.min_veo_test_relaxed},
                   {"total_seconds", c.total_seconds}}},
   };
 }
@@ -130,6 +147,13 @@ void print_com_report(std::ostream& out, const ComConfig& cfg, const std::vector
           << format_number("%.2f", c.noise.c2m_eye_bottom * mV) << " to "
           << format_number("%.2f mV", c.noise.c2m_eye_top * mV)
           << "; COM = 20 log10(2 A_s / A_ni), A_ni = 2 A_s - VEO\n";
+      out << "  C2M EW       " << format_number("%.3f UI", narrowest_eye_width(c.noise.c2m_eye_widths))
+          << " (narrowest eye); per eye, EW_UI (reach left / right of t_s, UI):";
+      for (const C2mEyeWidth& w : c.noise.c2m_eye_widths) {
+        out << "  " << format_number("%.3f", w.width_ui) << " (" << format_number("%.3f", w.left_ui) << " / "
+            << format_number("%.3f", w.right_ui) << ")";
+      }
+      out << "\n";
     }
     out << "  sigma (mV)   ISI " << format_number("%.3f", c.noise.sigma_isi * mV) << "  XT "
         << format_number("%.3f", c.noise.sigma_xt * mV) << "  TX " << format_number("%.3f", c.noise.sigma_tx * mV)
@@ -164,6 +188,13 @@ void print_com_report(std::ostream& out, const ComConfig& cfg, const std::vector
     out << "  search       " << c.grid_points << (c.grid_points < grid ? " of " + std::to_string(grid) : "")
         << " grid points (" << c.ctle_settings << " CTLE x " << c.legal_tx_combinations << " Tx) in "
         << format_number("%.2f s", c.search_seconds) << "\n";
+    if (cfg.c2m.constrains_search()) {
+      out << "  FOM          scored by each point's C2M eye, 20 log10(A_s / N_i), N_i = (2 A_s - EH) / 2; "
+          << (c.min_veo_test_relaxed ? "no eye above Min_VEO_Test = " + format_number("%g mV", cfg.c2m.min_veo_test_mV) +
+                                           ": searched again with 0"
+                                     : "eyes above Min_VEO_Test = " + format_number("%g mV", cfg.c2m.min_veo_test_mV))
+          << "\n";
+    }
   }
   const ComCaseResult& worst = result.cases[result.worst_case];
   out << "\nCOM = " << format_number("%.3f dB", result.com_dB) << " (worst: package case " << worst.lengths.sheet_case
