@@ -6,6 +6,7 @@
 #include <cmath>
 #include <future>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <utility>
 
@@ -46,11 +47,13 @@ class CudaEyeEngine final : public EyeEngine {
   int device_;
   unsigned threads_;
   std::string device_name_;
-  // Kept from call to call, like the batches within a call: the device's buffers, and the two
-  // pipeline slots' page-locked arrays (pinning memory is slow).
-  std::unique_ptr<cuda::EyeDevice> gpu_;
+  // Kept from call to call, like the batches within a call: the two pipeline slots' page-locked
+  // arrays (pinning memory is slow) and the device's buffers. gpu_ is declared last so that it
+  // is destroyed first: its stream finishes before the arrays it copies are freed.
+  std::mutex running_;  // one run at a time: the calls share all of these
   std::array<PlannedBatch, 2> batches_;
   std::array<cuda::EyeMaps, 2> maps_;
+  std::unique_ptr<cuda::EyeDevice> gpu_;
 };
 
 /// Plans every (eye, extended phase) of eyes [first, last) on the host threads into `batch` and
@@ -169,20 +172,22 @@ std::vector<StatEye> CudaEyeEngine::run(std::span<const EyeInputs> eyes, const E
   }
   std::vector<StatEye> results(eyes.size());
   if (eyes.empty()) return results;
+  const std::lock_guard lock(running_);
   if (!gpu_) {
     gpu_ = std::make_unique<cuda::EyeDevice>(device_);
     device_name_ = gpu_->device_name();
   }
   cuda::EyeDevice& gpu = *gpu_;
 
-  // Batches sized to half the free device memory their tails take (and kMaxBatchEyes).
+  // Batches sized to half the device memory free or already held by `gpu` (and kMaxBatchEyes).
   std::size_t tail_bytes = 1;
   for (const EyePlanner& p : planners) {
     tail_bytes = std::max(tail_bytes, static_cast<std::size_t>(p.extended_phases()) * 2 *
                                           static_cast<std::size_t>(p.inputs().channel.levels) *
                                           static_cast<std::size_t>(p.grid().bins) * sizeof(float));
   }
-  const std::size_t per_batch = std::clamp<std::size_t>(gpu.free_bytes() / 2 / tail_bytes, 1, kMaxBatchEyes);
+  const std::size_t per_batch =
+      std::clamp<std::size_t>((gpu.free_bytes() + gpu.held_bytes()) / 2 / tail_bytes, 1, kMaxBatchEyes);
 
   // A pipeline over two slots of batches and maps: the device computes batch c while the host
   // plans batch c + 1 into the other slot, then measures batch c while the device computes

@@ -18,12 +18,14 @@ namespace {
 constexpr int kPhaseThreads = 256;
 constexpr int kMapThreads = 256;
 
-/// Room for `count` elements in `buffer`, reallocated only when it has less.
+/// Room for `count` elements in `buffer`, reallocated only when it has less, then by a quarter
+/// more at least, so that batches of slowly growing sizes do not reallocate every time.
 template <typename T>
 void grow(DeviceBuffer<T>& buffer, std::size_t count) {
   if (buffer.size() < count) {
+    const std::size_t room = std::max(count, buffer.size() + buffer.size() / 4);
     buffer = DeviceBuffer<T>();  // freed first: the old and the new need not fit together
-    buffer = DeviceBuffer<T>(count);
+    buffer = DeviceBuffer<T>(room);
   }
 }
 
@@ -79,7 +81,15 @@ struct EyeDevice::Impl {
   DeviceBuffer<double> means, weights, mixed_means;
   DeviceBuffer<float> tails, ratio;
 
+  std::size_t held_bytes() const {
+    return jobs.size() * sizeof(EyePhaseJob) + eyes.size() * sizeof(EyeMapJob) + offsets.size() * sizeof(int) +
+           (means.size() + weights.size() + mixed_means.size()) * sizeof(double) +
+           (tails.size() + ratio.size()) * sizeof(float);
+  }
+
   ~Impl() {
+    // Copies of a failed run may still be reading or writing the caller's page-locked arrays.
+    if (stream) cudaStreamSynchronize(stream);
     if (kernel_start) cudaEventDestroy(kernel_start);
     if (kernel_stop) cudaEventDestroy(kernel_stop);
     if (stream) cudaStreamDestroy(stream);
@@ -114,13 +124,26 @@ std::size_t EyeDevice::free_bytes() const {
   return free;
 }
 
+std::size_t EyeDevice::held_bytes() const { return impl_->held_bytes(); }
+
 std::size_t EyeDevice::max_shared_bytes() const { return impl_->max_shared_bytes; }
 
 double EyeDevice::last_kernel_seconds() const { return impl_->last_kernel_ms * 1e-3; }
 
 void EyeDevice::run(const EyeBatch& batch, EyeMaps& maps) {
+  ES_CUDA_TRY(cudaSetDevice(impl_->device));
+  try {
+    compute(batch, maps);
+  } catch (...) {
+    // The copies already queued read and write the caller's page-locked arrays, which it may
+    // reuse or free once this throws: they finish first (their own errors are the one thrown).
+    cudaStreamSynchronize(impl_->stream);
+    throw;
+  }
+}
+
+void EyeDevice::compute(const EyeBatch& batch, EyeMaps& maps) {
   Impl& d = *impl_;
-  ES_CUDA_TRY(cudaSetDevice(d.device));
   maps.ratio.resize(0);
   maps.means_V.clear();
   if (batch.eyes.empty()) return;
@@ -142,9 +165,10 @@ void EyeDevice::run(const EyeBatch& batch, EyeMaps& maps) {
   grow(d.tails, tail_floats);
   grow(d.ratio, map_floats);
   grow(d.mixed_means, batch.mixed_means);
-  d.tails.fill_bytes(0xFF, tail_floats, d.stream);
-  d.ratio.fill_bytes(0xFF, map_floats, d.stream);
-  d.mixed_means.fill_bytes(0xFF, batch.mixed_means, d.stream);
+  // The whole capacity, so that a read past a batch's entries finds NaN, not an earlier batch's.
+  d.tails.fill_bytes(0xFF, d.stream);
+  d.ratio.fill_bytes(0xFF, d.stream);
+  d.mixed_means.fill_bytes(0xFF, d.stream);
 
   ES_CUDA_TRY(cudaEventRecord(d.kernel_start, d.stream));
   launch_phase_tails(one_level_count ? levels : 0, batch.jobs.size(), shared, d.stream, d.jobs.data(), d.offsets.data(),

@@ -81,6 +81,9 @@ class EyeDevice {
   std::string device_name() const;
   /// Free device memory now (bytes).
   std::size_t free_bytes() const;
+  /// Device memory this object keeps between runs (bytes): free_bytes() + held_bytes() is what
+  /// its batches may use.
+  std::size_t held_bytes() const;
   /// Shared memory one block may use (bytes), after opting in.
   std::size_t max_shared_bytes() const;
 
@@ -88,11 +91,14 @@ class EyeDevice {
   /// (NaN); the mixed means are checked written here (an unwritten one throws LogicError), the
   /// ratio map by the consumer (EyeMaps). The device buffers are kept for the next batch and
   /// grown only when it needs more (cudaFree synchronises the whole device).
+  /// Not reentrant: one run at a time per object.
   void run(const EyeBatch& batch, EyeMaps& maps);
   /// The last run's kernel time on the device (CUDA events; copies excluded), seconds.
   double last_kernel_seconds() const;
 
  private:
+  void compute(const EyeBatch& batch, EyeMaps& maps);
+
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

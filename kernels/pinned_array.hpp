@@ -40,13 +40,16 @@ class PinnedArray {
   }
   ~PinnedArray() { free_pinned(data_); }
 
-  /// n elements. Their values are unspecified: a resize keeps no contents.
+  /// n elements. Their values are unspecified: a resize keeps no contents. Growing takes a
+  /// quarter more than the last capacity at least, so that slowly growing sizes do not
+  /// reallocate every time.
   void resize(std::size_t n) {
     if (n > capacity_) {
+      const std::size_t room = n > capacity_ + capacity_ / 4 ? n : capacity_ + capacity_ / 4;
       free_pinned(std::exchange(data_, nullptr));
       size_ = capacity_ = 0;
-      data_ = static_cast<T*>(allocate_pinned(n * sizeof(T)));
-      capacity_ = n;
+      data_ = static_cast<T*>(allocate_pinned(room * sizeof(T)));
+      capacity_ = room;
     }
     size_ = n;
   }

@@ -44,10 +44,8 @@ class DeviceBuffer {
     if (count > 0) ES_CUDA_TRY(cudaMemcpyAsync(host, data_, count * sizeof(T), cudaMemcpyDeviceToHost, stream));
   }
   /// Every byte set to `byte` (poisoning, or zeroing for a max-reduction).
-  void fill_bytes(int byte, cudaStream_t stream) { fill_bytes(byte, count_, stream); }
-  /// The first `count` elements' bytes set to `byte`.
-  void fill_bytes(int byte, std::size_t count, cudaStream_t stream) {
-    if (count > 0) ES_CUDA_TRY(cudaMemsetAsync(data_, byte, count * sizeof(T), stream));
+  void fill_bytes(int byte, cudaStream_t stream) {
+    if (count_ > 0) ES_CUDA_TRY(cudaMemsetAsync(data_, byte, count_ * sizeof(T), stream));
   }
 
  private:
