@@ -353,14 +353,31 @@ C2mEyeOpening c2m_eye_opening(const ComNoiseInputs& in, const DiscretePdf& cross
   return window_opening(in, ui_samples(in, crosstalk, bin_size, q, centre - t, centre + t), bin_size);
 }
 
-C2mEyeAnalysis c2m_eye_analysis(const ComNoiseInputs& in, const DiscretePdf& crosstalk, double bin_size, double q) {
+namespace {
+
+UiSamples whole_ui(const ComNoiseInputs& in, const DiscretePdf& crosstalk, double bin_size, double q) {
   ES_EXPECTS(crosstalk.bin_size() == bin_size, "the crosstalk PDF must use the analysis' bin");
-  const UiSamples samples = ui_samples(in, crosstalk, bin_size, q, 0, in.c2m.samples_per_ui - 1);
-  C2mEyeAnalysis out{window_opening(in, samples, bin_size), {}};
+  return ui_samples(in, crosstalk, bin_size, q, 0, in.c2m.samples_per_ui - 1);
+}
+
+std::vector<C2mEyeWidth> eye_widths(const ComNoiseInputs& in, const UiSamples& samples, double bin_size) {
+  std::vector<C2mEyeWidth> widths;
   for (const C2mEyeContour& eye : eye_contours(in, samples, bin_size)) {
-    out.widths.push_back(eye_width(eye, in.c2m.centre_sample()));
+    widths.push_back(eye_width(eye, in.c2m.centre_sample()));
   }
-  return out;
+  return widths;
+}
+
+}  // namespace
+
+C2mEyeAnalysis c2m_eye_analysis(const ComNoiseInputs& in, const DiscretePdf& crosstalk, double bin_size, double q) {
+  const UiSamples samples = whole_ui(in, crosstalk, bin_size, q);
+  return {window_opening(in, samples, bin_size), eye_widths(in, samples, bin_size)};
+}
+
+std::vector<C2mEyeWidth> c2m_eye_widths(const ComNoiseInputs& in, const DiscretePdf& crosstalk, double bin_size,
+                                        double q) {
+  return eye_widths(in, whole_ui(in, crosstalk, bin_size, q), bin_size);
 }
 
 }  // namespace eyesweep

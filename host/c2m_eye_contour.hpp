@@ -96,4 +96,9 @@ struct C2mEyeAnalysis {
 };
 C2mEyeAnalysis c2m_eye_analysis(const ComNoiseInputs& in, const DiscretePdf& crosstalk, double bin_size, double q);
 
+/// Each eye's width alone, for sheets that ask for it (EW) with T_O = 0, where the script's
+/// COM_eye_width runs the same full-UI pass.
+std::vector<C2mEyeWidth> c2m_eye_widths(const ComNoiseInputs& in, const DiscretePdf& crosstalk, double bin_size,
+                                        double q);
+
 }  // namespace eyesweep

@@ -121,6 +121,8 @@ struct C2mEye {
                                   ///< the sheet's default is T_O / (1000 sigma_r)
   double min_veo_test_mV = 0.0;   ///< Min_VEO_Test (EH_min_test): non-zero, the equaliser search
                                   ///< scores points by their C2M eye and skips eyes not above it
+  bool eye_width = false;         ///< EW (the script's OP.EW, forced on for C2M): each eye's width
+                                  ///< at DER_0 on the samples_for_C2M grid, whatever T_O
 
   bool enabled() const { return T_O_mUI != 0.0; }
   /// The script's do_C2M (line 397): the search itself judges each point's C2M eye.

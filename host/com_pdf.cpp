@@ -612,7 +612,11 @@ ComNoiseResult final_com_noise(const ComNoiseInputs& in) {
   const double vec_arg =
       std::max((in.a_s - r.a_ni) / in.a_s, std::numeric_limits<double>::epsilon());
   r.vec_db = -20.0 * std::log10(vec_arg);
-  if (in.c2m.enabled()) apply_c2m_eye(in, crosstalk, r);
+  if (in.c2m.enabled()) {
+    apply_c2m_eye(in, crosstalk, r);
+  } else if (in.c2m.eye_width) {
+    r.c2m_eye_widths = c2m_eye_widths(in, crosstalk, r.bin_size, r.q);
+  }
 
   // DER at the pass threshold (lines 481-483): CDF at the first bin above -A_s / 10^(t/20).
   const double threshold_v = -in.a_s / std::pow(10.0, in.pass_threshold_db / 20.0);

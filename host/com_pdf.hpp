@@ -257,7 +257,7 @@ struct ComNoiseResult {
   double c2m_eye_bottom = 0.0;         ///< upper DER_0 contour of the level below it (V)
   int c2m_worst_eye = 0;               ///< 0-based: the eye between levels k and k + 1
   int c2m_window_samples = 0;          ///< T: the window is t_s +- T samples of 1/samples_for_C2M UI
-  std::vector<C2mEyeWidth> c2m_eye_widths;  ///< per eye, the lowest first (EW_UI_est)
+  std::vector<C2mEyeWidth> c2m_eye_widths;  ///< per eye, the lowest first (EW_UI_est); empty unless c2m.eye_width
 
   int victim_phase = 0;                ///< phase (0..M-1) of the victim's samples
   std::vector<int> aggressor_phases;   ///< worst phase of each aggressor, input order

@@ -62,14 +62,14 @@ constexpr std::string_view used_keys[] = {
     "COM Pass threshold", "Port Order", "Impulse response truncation threshold",
     // the C2M eye-contour COM
     "PMD_type", "PHY", "T_O", "T_h", "samples_for_C2M", "Histogram_Window_Weight", "sigma_r", "Qr",
-    "QL", "Min_VEO_Test", "EH_min_test"};
+    "QL", "Min_VEO_Test", "EH_min_test", "EW"};
 
 /// Sheet keys that never change the COM value: accepted with any value and reported back.
 constexpr std::string_view inert_keys[] = {
     // I/O, plotting and extra reports
     "DIAGNOSTICS", "DISPLAY_WINDOW", "Display frequency domain", "CSV_REPORT", "SAVE_FIGURES",
     "SAVE_FIGURE_to_CSV", "SAVE_TD", "SAVE_CONFIG2MAT", "SAVE_KEYWORD_FILE", "RESULT_DIR", "RUNTAG",
-    "BREAD_CRUMBS", "COM_CONTRIBUTION", "PLOT_CM", "exit if deployed", "delta_IL", "EW",
+    "BREAD_CRUMBS", "COM_CONTRIBUTION", "PLOT_CM", "exit if deployed", "delta_IL",
     "BBN Q factor", "Force BBN Q factor", "VEC Pass threshold", "N_v", "D_p",
     // TDR and ERL
     "TDR", "ERL", "ERL_ONLY", "ERL Pass threshold", "ERL_FOM", "TR_TDR", "TDR_duration",
@@ -936,6 +936,8 @@ void read_c2m(const Reader& in, ComConfig& cfg) {
   const bool is_c2m = iequals(read_phy("PHY", read_phy("PMD_type", "C2C")), "C2M");
 
   C2mEye& c2m = cfg.c2m;
+  // OP.EW: the sheet's switch, forced on for C2M (lines 8604, 8671).
+  c2m.eye_width = in.logical("EW", false) || is_c2m;
   const std::string_view t_o_key = in.find("T_h") != nullptr ? "T_h" : "T_O";
   const double t_o = in.number(t_o_key, 0.0, non_negative);
   c2m.samples_per_ui = in.integer("samples_for_C2M", 100, 2);
@@ -959,10 +961,11 @@ void read_c2m(const Reader& in, ComConfig& cfg) {
   }
 
   if (!is_c2m) {
-    // The script sets T_O = 0 unless PHY is C2M: the window keys then change nothing.
+    // The script sets T_O = 0 unless PHY is C2M: the window keys then change nothing, nor does
+    // samples_for_C2M unless EW asks for the eye width, whose time grid it sets.
     for (const std::string_view key : {"T_O", "T_h", "samples_for_C2M", "Histogram_Window_Weight", "sigma_r", "Qr",
                                        "QL", "Min_VEO_Test", "EH_min_test"}) {
-      if (in.find(key) != nullptr) cfg.ignored_keys.emplace_back(key);
+      if (in.find(key) != nullptr && !(key == "samples_for_C2M" && c2m.eye_width)) cfg.ignored_keys.emplace_back(key);
     }
     // ignored_keys are in file order: sort the additions in.
     const auto line_of = [&](const std::string& key) { return in.entries().at(key).key_region.begin.line; };

@@ -410,6 +410,29 @@ TEST(C2mEyeWidth, Pam4OuterEyesCloseAtTheirMiddleAtTs) {
   }
 }
 
+TEST(C2mEyeWidth, DoesNotDependOnTheWindowAndLeavesAPlainComUntouched) {
+  // The full-UI pass uses neither T_O nor its weights: with T_O = 0 and EW on (a C2C sheet
+  // with EW = 1, or C2M with T_O = 0) the widths are those of the T_O = 50 mUI analysis, and
+  // everything else is the plain COM's.
+  ComNoiseInputs windowed = triangle_inputs(4, 0.3, 3, 2, 2e-3);
+  const ComNoiseResult with_window = final_com_noise(windowed);
+  ComNoiseInputs plain = windowed;
+  plain.c2m.T_O_mUI = 0.0;
+  const ComNoiseResult without = final_com_noise(plain);
+  plain.c2m.eye_width = true;
+  const ComNoiseResult with_width = final_com_noise(plain);
+  EXPECT_TRUE(without.c2m_eye_widths.empty());
+  ASSERT_EQ(with_width.c2m_eye_widths.size(), with_window.c2m_eye_widths.size());
+  for (std::size_t e = 0; e < with_width.c2m_eye_widths.size(); ++e) {
+    EXPECT_EQ(with_width.c2m_eye_widths[e].left_ui, with_window.c2m_eye_widths[e].left_ui) << e;
+    EXPECT_EQ(with_width.c2m_eye_widths[e].right_ui, with_window.c2m_eye_widths[e].right_ui) << e;
+    EXPECT_EQ(with_width.c2m_eye_widths[e].width_ui, with_window.c2m_eye_widths[e].width_ui) << e;
+  }
+  EXPECT_FALSE(with_width.c2m_enabled);
+  EXPECT_EQ(with_width.com_db, without.com_db);
+  EXPECT_EQ(with_width.a_ni, without.a_ni);
+}
+
 // --- configuration ----------------------------------------------------------------------------
 
 // The keys every configuration needs, then the C2M lines under test.

@@ -200,7 +200,7 @@ TEST(Cli, C2mSheetReportsTheEyeContourComInTextAndJson) {
     EXPECT_EQ(c["c2m_eye"]["window_samples"].get<int>(), 5);  // floor(0.05 x 100 samples per UI)
     // One width per eye (NRZ: one), floor(Left_EW + Right_EW) samples of 1/100 UI, the
     // narrowest reported on its own; an open eye of a real channel is neither shut nor a full UI.
-    const nlohmann::json& widths = c["c2m_eye"]["eye_widths"];
+    const nlohmann::json& widths = c["eye_width"]["per_eye"];
     ASSERT_EQ(widths.size(), 1u);
     double narrowest = 1.0;
     for (const nlohmann::json& w : widths) {
@@ -211,9 +211,39 @@ TEST(Cli, C2mSheetReportsTheEyeContourComInTextAndJson) {
       EXPECT_LT(width, 1.0);
       narrowest = std::min(narrowest, width);
     }
-    EXPECT_EQ(c["c2m_eye"]["eye_width_UI"].get<double>(), narrowest);
+    EXPECT_EQ(c["eye_width"]["narrowest_UI"].get<double>(), narrowest);
   }
-  EXPECT_NE(r.output.find("C2M EW       "), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("eye width    "), std::string::npos) << r.output;
+}
+
+TEST(Cli, EwReportsTheEyeWidthOnAnySheetWithoutChangingCom) {
+  // The script's EW switch (forced on by C2M): the eye width also on a C2C sheet, and on a C2M
+  // sheet with T_O = 0; COM stays the plain one, and without EW no width is reported.
+  const auto json_of = [](const std::string& cfg, const char* name) {
+    const auto path = temp_path(name);
+    std::filesystem::remove(path);
+    const CommandResult r = run("com --config " + cfg + " --thru " + vita("example2_THRU.s4p") + " --json " + path.string());
+    EXPECT_EQ(r.status, 0) << r.output;
+    std::ifstream in(path);
+    return std::make_pair(nlohmann::json::parse(in), r.output);
+  };
+  const auto [plain, plain_text] = json_of(config("vita_kr4.toml"), "plain.json");
+  const auto [ew, ew_text] = json_of(modified_config("vita_kr4.toml", "M = 32", "M = 32\nEW = 1", "ew.toml"), "ew.json");
+  const auto [c2m, c2m_text] = json_of(
+      modified_config("vita_kr4.toml", "M = 32", "M = 32\nPMD_type = \"C2M\"\nT_O = 0", "c2m_t0.toml"), "c2m_t0.json");
+  EXPECT_EQ(plain_text.find("eye width    "), std::string::npos) << plain_text;
+  EXPECT_NE(ew_text.find("eye width    "), std::string::npos) << ew_text;
+  EXPECT_NE(c2m_text.find("eye width    "), std::string::npos) << c2m_text;
+  ASSERT_EQ(plain["cases"].size(), ew["cases"].size());
+  ASSERT_EQ(plain["cases"].size(), c2m["cases"].size());
+  for (std::size_t i = 0; i < plain["cases"].size(); ++i) {
+    EXPECT_TRUE(plain["cases"][i]["eye_width"].is_null());
+    EXPECT_EQ(ew["cases"][i]["COM_dB"], plain["cases"][i]["COM_dB"]);
+    EXPECT_EQ(c2m["cases"][i]["COM_dB"], plain["cases"][i]["COM_dB"]);
+    EXPECT_EQ(ew["cases"][i]["eye_width"], c2m["cases"][i]["eye_width"]);
+    ASSERT_EQ(ew["cases"][i]["eye_width"]["per_eye"].size(), 1u);
+    EXPECT_GT(ew["cases"][i]["eye_width"]["narrowest_UI"].get<double>(), 0.1);
+  }
 }
 
 TEST(Cli, MinVeoTestReportsTheEyeScoredSearchAndItsRerun) {

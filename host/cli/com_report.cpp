@@ -55,10 +55,6 @@ double narrowest_eye_width(const std::vector<C2mEyeWidth>& widths) {
 nlohmann::json c2m_json(const ComConfig& cfg, const ComCaseResult& c) {
   if (!c.noise.c2m_enabled) return nullptr;
   const double mV = 1e3;
-  nlohmann::json widths = nlohmann::json::array();
-  for (const C2mEyeWidth& w : c.noise.c2m_eye_widths) {
-    widths.push_back({{"width_UI", w.width_ui}, {"left_UI", w.left_ui}, {"right_UI", w.right_ui}});
-  }
   return {{"T_O_mUI", cfg.c2m.T_O_mUI},
           {"samples_for_C2M", cfg.c2m.samples_per_ui},
           {"window_samples", c.noise.c2m_window_samples},
@@ -66,9 +62,17 @@ nlohmann::json c2m_json(const ComConfig& cfg, const ComCaseResult& c) {
           {"QL", cfg.c2m.QL},
           {"eye_top_mV", c.noise.c2m_eye_top * mV},
           {"eye_bottom_mV", c.noise.c2m_eye_bottom * mV},
-          {"worst_eye", c.noise.c2m_worst_eye},
-          {"eye_width_UI", narrowest_eye_width(c.noise.c2m_eye_widths)},
-          {"eye_widths", widths}};
+          {"worst_eye", c.noise.c2m_worst_eye}};
+}
+
+/// The eye widths (EW, forced on by C2M sheets): null when the sheet does not ask for them.
+nlohmann::json eye_width_json(const ComCaseResult& c) {
+  if (c.noise.c2m_eye_widths.empty()) return nullptr;
+  nlohmann::json widths = nlohmann::json::array();
+  for (const C2mEyeWidth& w : c.noise.c2m_eye_widths) {
+    widths.push_back({{"width_UI", w.width_ui}, {"left_UI", w.left_ui}, {"right_UI", w.right_ui}});
+  }
+  return {{"narrowest_UI", narrowest_eye_width(c.noise.c2m_eye_widths)}, {"per_eye", widths}};
 }
 
 nlohmann::json case_json(const ComConfig& cfg, const ComCaseResult& c) {
@@ -88,6 +92,7 @@ nlohmann::json case_json(const ComConfig& cfg, const ComCaseResult& c) {
       {"eye_height_mV", c.eye_height * mV},
       {"VEC_dB", c.vec_dB},
       {"c2m_eye", c2m_json(cfg, c)},
+      {"eye_width", eye_width_json(c)},
       {"sigma_mV", {{"ISI", c.noise.sigma_isi * mV}, {"XT", c.noise.sigma_xt * mV},
                     {"TX", c.noise.sigma_tx * mV}, {"N", c.noise.sigma_n * mV},
                     {"RJ", c.noise.sigma_rj * mV}, {"DD", c.noise.sigma_dd * mV}}},
@@ -147,8 +152,10 @@ void print_com_report(std::ostream& out, const ComConfig& cfg, const std::vector
           << format_number("%.2f", c.noise.c2m_eye_bottom * mV) << " to "
           << format_number("%.2f mV", c.noise.c2m_eye_top * mV)
           << "; COM = 20 log10(2 A_s / A_ni), A_ni = 2 A_s - VEO\n";
-      out << "  C2M EW       " << format_number("%.3f UI", narrowest_eye_width(c.noise.c2m_eye_widths))
-          << " (narrowest eye); per eye, EW_UI (reach left / right of t_s, UI):";
+    }
+    if (!c.noise.c2m_eye_widths.empty()) {
+      out << "  eye width    " << format_number("%.3f UI", narrowest_eye_width(c.noise.c2m_eye_widths))
+          << " at DER_0 (narrowest eye); per eye, EW_UI (reach left / right of t_s, UI):";
       for (const C2mEyeWidth& w : c.noise.c2m_eye_widths) {
         out << "  " << format_number("%.3f", w.width_ui) << " (" << format_number("%.3f", w.left_ui) << " / "
             << format_number("%.3f", w.right_ui) << ")";
