@@ -130,26 +130,15 @@ ComCaseResult run_case(const ComConfig& cfg, const std::vector<LoadedChannel>& c
 ComNoiseInputs winner_noise_inputs(const ComConfig& cfg, const FomEvaluator& evaluator, const TxGrid& tx_grid,
                                    const CtleContext& context, const double* taps, const FomPoint& best) {
   const CaseResponses& responses = evaluator.responses();
-  ComNoiseInputs in;
-  in.levels = cfg.L;
-  in.der0 = cfg.DER_0;
-  in.a_s = best.A_s;
-  in.samples_per_ui = cfg.M;
+  ComNoiseInputs in = point_noise_inputs(cfg, best);
   in.victim_pulse = apply_rx_ffe(cfg, best, evaluator.equalized_pulse(context, taps));
-  in.cursor_index = best.cursor_index;
-  in.dfe_taps = best.dfe_taps;
   for (const ChannelResponse& aggressor : responses.aggressors) {
     in.aggressors.push_back({aggressor.kind == ChannelKind::fext ? AggressorKind::fext : AggressorKind::next,
                              apply_rx_ffe(cfg, best, equalized_aggressor(aggressor, cfg, context.ctle, tx_grid, taps))});
   }
   in.h_j = jitter_slopes(in.victim_pulse, best.cursor_index, cfg.M, dfe_span(cfg));
-  in.a_dd_ui = cfg.A_DD_UI;
-  in.sigma_rj_ui = cfg.sigma_RJ_UI;
   in.sigma_tx = script_sigma_tx(cfg.L, best.A_s, cfg.R_LM, cfg.SNR_TX_dB);
-  in.sigma_n = best.sigma_n;
   in.pass_threshold_db = cfg.COM_pass_threshold_dB;
-  in.r_lm = cfg.R_LM;
-  in.c2m = cfg.c2m;
   return in;
 }
 

@@ -391,23 +391,12 @@ std::optional<FomPoint> FomEvaluator::score_by_eye(FomPoint point, const CtleCon
   const double q = q_factor(cfg_.DER_0);
   if (2.0 * (point.A_s - q * total_rms) <= min_eye - 1e-3) return std::nullopt;
 
-  ComNoiseInputs in;
-  in.levels = cfg_.L;
-  in.der0 = cfg_.DER_0;
-  in.a_s = point.A_s;
-  in.samples_per_ui = cfg_.M;
+  ComNoiseInputs in = point_noise_inputs(cfg_, point);
   // The script's sbr, zero-padded to one UI past the DFE span (lines 6159-6161).
   in.victim_pulse = ffe_.apply(context.pulse, taps);
   const std::size_t covered = point.cursor_index + static_cast<std::size_t>(cfg_.M * (dfe_span(cfg_) + 1)) + 1;
   in.victim_pulse.resize(std::max(in.victim_pulse.size(), covered), 0.0);
-  in.cursor_index = point.cursor_index;
-  in.dfe_taps = point.dfe_taps;
-  in.a_dd_ui = cfg_.A_DD_UI;
-  in.sigma_rj_ui = cfg_.sigma_RJ_UI;
   in.sigma_tx = point.sigma_tx;
-  in.sigma_n = point.sigma_n;
-  in.r_lm = cfg_.R_LM;
-  in.c2m = cfg_.c2m;
   // delta_y as the final analysis' (lines 6328-6332); crosstalk and NEXT noise enter as unit
   // masses (normal_dist of sigma 0, lines 6333-6334).
   const double bin = std::min(point.A_s / 1000.0, in.pdf_bin_size);
@@ -415,6 +404,22 @@ std::optional<FomPoint> FomEvaluator::score_by_eye(FomPoint point, const CtleCon
   if (eye <= min_eye) return std::nullopt;
   point.fom_dB = 20.0 * std::log10(point.A_s / ((2.0 * point.A_s - eye) / 2.0));
   return point;
+}
+
+ComNoiseInputs point_noise_inputs(const ComConfig& cfg, const FomPoint& point) {
+  ComNoiseInputs in;
+  in.levels = cfg.L;
+  in.der0 = cfg.DER_0;
+  in.a_s = point.A_s;
+  in.samples_per_ui = cfg.M;
+  in.cursor_index = point.cursor_index;
+  in.dfe_taps = point.dfe_taps;
+  in.a_dd_ui = cfg.A_DD_UI;
+  in.sigma_rj_ui = cfg.sigma_RJ_UI;
+  in.sigma_n = point.sigma_n;
+  in.r_lm = cfg.R_LM;
+  in.c2m = cfg.c2m;
+  return in;
 }
 
 std::vector<double> apply_rx_ffe(const ComConfig& cfg, const FomPoint& point, std::vector<double> pulse) {

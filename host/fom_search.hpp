@@ -9,6 +9,7 @@
 
 #include "host/case_responses.hpp"
 #include "host/com_config.hpp"
+#include "host/com_pdf.hpp"
 #include "host/eq_grid.hpp"
 #include "host/filters.hpp"
 #include "host/rx_ffe_noise.hpp"
@@ -124,6 +125,11 @@ class FomEvaluator {
 /// end of the pulse zero-padded to cover the DFE span.
 std::vector<double> jitter_slopes(const std::vector<double>& equalized_pulse, std::size_t cursor_index,
                                   int samples_per_ui, int dfe_taps);
+
+/// The final analysis' inputs that follow from the configuration and the point alone (levels,
+/// DER_0, A_s, cursor, DFE taps, jitter, sigma_N, R_LM, the C2M settings); the caller adds the
+/// pulses, sigma_TX and what else its analysis needs.
+ComNoiseInputs point_noise_inputs(const ComConfig& cfg, const FomPoint& point);
 
 /// The pulse after the point's Rx FFE, applied as the script applies it (circularly, taps at
 /// UI spacing); the pulse itself without one.
