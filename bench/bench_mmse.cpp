@@ -8,9 +8,14 @@
 //  - BM_Mmse_Cpu/thinned and BM_Mmse_Reference/thinned: the cpu engine and the reference
 //    engine (search_equalizer) on one sub-grid (every 4th value of each Tx tap, two CTLE
 //    settings), so that the reference finishes in seconds.
+//  - BM_Mmse_Cuda/dense: the CUDA kernel on the same points as BM_Mmse_Cpu/dense (its own
+//    time by CUDA events, copies apart);
+//  - BM_Mmse_Cuda/full: the cuda engine on the whole 802.3dj grid (1.40e8 points), from the
+//    loaded channel to COM: the "time for the full grid on one channel".
 // Arguments: threads (0 = all cores).
 #include <benchmark/benchmark.h>
 
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -24,6 +29,10 @@
 #include "host/mmse_search.hpp"
 #include "host/parallel.hpp"
 #include "io/config_toml.hpp"
+#include "kernels/cuda_device.hpp"
+#if defined(EYESWEEP_HAVE_CUDA)
+#include "kernels/search_device.hpp"
+#endif
 
 namespace eyesweep {
 namespace {
@@ -48,8 +57,10 @@ std::vector<LoadedChannel> orthobp_12dB() {
 
 /// The 802.3dj sheet with two CTLE settings (mid-range g_DC, g_DC2), every `tx_step`-th
 /// value of each Tx tap.
+ComConfig dj_spec() { return load_com_config(std::filesystem::path(EYESWEEP_SOURCE_DIR) / "configs" / "ieee8023dj.toml"); }
+
 ComConfig dj_subgrid(std::size_t tx_step) {
-  ComConfig spec = load_com_config(std::filesystem::path(EYESWEEP_SOURCE_DIR) / "configs" / "ieee8023dj.toml");
+  ComConfig spec = dj_spec();
   spec.g_DC_dB = {-8.0};
   spec.g_DC_HP_dB = {-2.0, 0.0};
   for (TxTapRange& tap : spec.tx_taps) {
@@ -106,6 +117,68 @@ void BM_Mmse_Reference(benchmark::State& state, std::size_t tx_step) {
   report(state, setup.grid.points(), 0, threads);
 }
 BENCHMARK_CAPTURE(BM_Mmse_Reference, thinned, 4)->Arg(1)->Arg(0)->Unit(benchmark::kSecond)->Iterations(1)->UseRealTime();
+
+#if defined(EYESWEEP_HAVE_CUDA)
+void BM_Mmse_Cuda_Dense(benchmark::State& state) {
+  const std::vector<CudaDeviceInfo> devices = list_cuda_devices();
+  if (devices.empty()) {
+    state.SkipWithError("no CUDA device answers");
+    return;
+  }
+  const Setup setup(1);
+  const MmseSearch search(setup.variant, setup.grid, 0);
+  cuda::SearchDevice gpu(devices.front().index, setup.grid.view());
+  const BatchTables& peak = search.peak_tables();
+  const MmseTables& t = search.tables();
+  const auto run = [&] {
+    return gpu.search_mmse(setup.variant.view(), setup.grid.ctle().size(), peak.layout, peak.floats.data(),
+                           peak.doubles.data(), peak.ints.data(), t.layout, t.doubles.data(), t.floats.data(),
+                           t.ints.data(), search.receiver());
+  };
+  run();  // warm-up
+  double wall = 0.0;
+  for (auto _ : state) {
+    const auto start = std::chrono::steady_clock::now();
+    auto keys = run();
+    wall += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    benchmark::DoNotOptimize(keys.data());
+    state.SetIterationTime(gpu.last_kernel_seconds());
+  }
+  const auto points = static_cast<double>(setup.grid.points());
+  state.counters["points_per_s"] = benchmark::Counter(points, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["points_per_s_with_copies"] = points * static_cast<double>(state.iterations()) / wall;
+  state.counters["table_MB"] = static_cast<double>(search.table_bytes()) / 1e6;
+  state.SetLabel(gpu.device_name());
+}
+BENCHMARK(BM_Mmse_Cuda_Dense)->Name("BM_Mmse_Cuda/dense")->UseManualTime()->Unit(benchmark::kMillisecond)->MinTime(1.0);
+
+void BM_Mmse_Cuda_Full(benchmark::State& state) {
+  if (list_cuda_devices().empty()) {
+    state.SkipWithError("no CUDA device answers");
+    return;
+  }
+  const ComConfig spec = dj_spec();
+  const auto channels = std::make_shared<const std::vector<LoadedChannel>>(orthobp_12dB());
+  const std::vector<ChannelVariant> variants{{channels, spec.package_cases.front(), {}}};
+  const auto engine = make_engine(Backend::cuda, spec, {});
+  double com_dB = 0.0;
+  std::size_t points = 0;
+  for (auto _ : state) {
+    const std::vector<VariantResult> results = engine->run({&spec, variants, 0});
+    if (!results.front().error.empty()) {
+      state.SkipWithError(results.front().error.c_str());
+      return;
+    }
+    com_dB = results.front().com.com_dB;
+    points = results.front().com.grid_points;
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * points));
+  state.counters["grid_points"] = static_cast<double>(points);
+  state.counters["COM_dB"] = com_dB;
+  state.SetLabel(engine->device());
+}
+BENCHMARK(BM_Mmse_Cuda_Full)->Name("BM_Mmse_Cuda/full")->Unit(benchmark::kSecond)->Iterations(1)->UseRealTime();
+#endif
 
 /// The MMSE tables of one CTLE setting (and the peak-search record), one thread.
 void BM_MmseTables(benchmark::State& state) {

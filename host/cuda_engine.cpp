@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "host/fast_search.hpp"
+#include "host/mmse_search.hpp"
 #include "host/parallel.hpp"
 #include "kernels/common/error.hpp"
 #include "kernels/search_device.hpp"
@@ -20,6 +21,13 @@ constexpr std::size_t kFallbackPoints = 4;
 /// Host memory one batch's tables may take (they are copied to the device as a whole).
 constexpr std::size_t kMaxBatchTableBytes = std::size_t{4} << 30;
 
+/// The best point of every (variant, CTLE) record of a chunk.
+struct ChunkKeys {
+  std::vector<std::uint64_t> keys;    ///< variant x n_ctle + ctle
+  double search_seconds = 0.0;        ///< on the device, copies included
+  std::size_t table_bytes_per_variant = 1;
+};
+
 class CudaEngine final : public Engine {
  public:
   CudaEngine(int device, unsigned threads) : device_(device), threads_(threads) {}
@@ -33,11 +41,51 @@ class CudaEngine final : public Engine {
   std::string device_name_;
 };
 
+/// The DFE receiver's search: the chunk's tables in one batch on the device.
+ChunkKeys search_dfe(cuda::SearchDevice& gpu, const SearchGrid& grid, const std::vector<const PreparedVariant*>& variants,
+                     unsigned threads) {
+  const BatchTables tables = build_tables(variants, grid, threads);
+  std::vector<search::VariantView> views;
+  for (const PreparedVariant* p : variants) views.push_back(p->view());
+  const auto start = clock_type::now();
+  ChunkKeys out;
+  out.keys = gpu.search(tables.layout, views, grid.ctle().size(), tables.floats.data(), tables.doubles.data(), tables.ints.data());
+  out.search_seconds = std::chrono::duration<double>(clock_type::now() - start).count();
+  out.table_bytes_per_variant = std::max<std::size_t>(1, tables.bytes_per_variant());
+  return out;
+}
+
+/// The MMSE Rx FFE receiver's search: one variant at a time, its tables built on the host
+/// (`threads` threads) and searched on the device.
+ChunkKeys search_mmse(cuda::SearchDevice& gpu, const SearchGrid& grid, const std::vector<const PreparedVariant*>& variants,
+                      unsigned threads) {
+  ChunkKeys out;
+  for (const PreparedVariant* p : variants) {
+    const MmseSearch mmse(*p, grid, threads);
+    const BatchTables& peak = mmse.peak_tables();
+    const MmseTables& tables = mmse.tables();
+    const auto start = clock_type::now();
+    const std::vector<std::uint64_t> keys =
+        gpu.search_mmse(p->view(), grid.ctle().size(), peak.layout, peak.floats.data(), peak.doubles.data(),
+                        peak.ints.data(), tables.layout, tables.doubles.data(), tables.floats.data(), tables.ints.data(),
+                        mmse.receiver());
+    out.search_seconds += std::chrono::duration<double>(clock_type::now() - start).count();
+    out.keys.insert(out.keys.end(), keys.begin(), keys.end());
+    out.table_bytes_per_variant = std::max(out.table_bytes_per_variant, mmse.table_bytes());
+  }
+  return out;
+}
+
 std::vector<VariantResult> CudaEngine::run(const EngineBatch& batch) {
   check_batch(batch);
   if (batch.top_k > 1) throw InputError("the cuda engine reports the best grid point only (top_k <= 1); use the cpu engine for more");
-  const SearchGrid grid(*batch.spec);
-  cuda::SearchDevice gpu(device_, grid.view());
+  // With an Rx FFE the FOM's crosstalk comes from the MMSE noise terms: no |H_ffe| series;
+  // only the MMSE search reads the Tx taps in double.
+  const bool rx_ffe = batch.spec->rx_ffe.enabled();
+  const SearchGrid grid(*batch.spec, rx_ffe ? CrosstalkSum::direct : CrosstalkSum::automatic);
+  search::GridView view = grid.view();
+  if (!rx_ffe) view.taps_exact = nullptr;
+  cuda::SearchDevice gpu(device_, view);
   device_name_ = gpu.device_name();
   const std::size_t n = batch.variants.size(), n_ctle = grid.ctle().size();
   const unsigned threads = worker_count(threads_, 1u << 20);
@@ -64,13 +112,8 @@ std::vector<VariantResult> CudaEngine::run(const EngineBatch& batch) {
     for (const auto& p : prepared) {
       if (p) ok.push_back(p.get());
     }
-    const BatchTables tables = build_tables(ok, grid, threads);
-    std::vector<search::VariantView> views;
-    for (const PreparedVariant* p : ok) views.push_back(p->view());
-    const auto search_start = clock_type::now();
-    const std::vector<std::uint64_t> keys =
-        gpu.search(tables.layout, views, n_ctle, tables.floats.data(), tables.doubles.data(), tables.ints.data());
-    const double search_seconds = std::chrono::duration<double>(clock_type::now() - search_start).count();
+    const ChunkKeys found = rx_ffe ? search_mmse(gpu, grid, ok, threads) : search_dfe(gpu, grid, ok, threads);
+    const std::vector<std::uint64_t>& keys = found.keys;
 
     // Per variant, the best record (ties: the first CTLE setting), then the final analysis.
     std::vector<std::size_t> slot;  // result index of each ok variant
@@ -91,7 +134,7 @@ std::vector<VariantResult> CudaEngine::run(const EngineBatch& batch) {
         VariantResult& out = results[slot[v]];
         try {
           out = finish_variant(*ok[v], grid, std::move(best), batch.top_k);
-          out.com.search_seconds = search_seconds / static_cast<double>(ok.size());
+          out.com.search_seconds = found.search_seconds / static_cast<double>(ok.size());
           out.com.total_seconds = std::chrono::duration<double>(clock_type::now() - start).count() / static_cast<double>(ok.size());
         } catch (const InputError& e) {
           out = VariantResult{};
@@ -100,9 +143,11 @@ std::vector<VariantResult> CudaEngine::run(const EngineBatch& batch) {
       }
     });
 
-    // The next chunk: as many variants as half the free device memory (and a host cap) hold.
-    const std::size_t bytes_per_variant = std::max<std::size_t>(1, tables.bytes_per_variant());
-    const std::size_t by_memory = std::min(gpu.free_bytes() / 2, kMaxBatchTableBytes) / bytes_per_variant;
+    // The next chunk: as many variants as half the free device memory (and a host cap) hold;
+    // the MMSE search holds one variant's tables at a time.
+    const std::size_t by_memory =
+        rx_ffe ? std::max<std::size_t>(threads, 8)
+               : std::min(gpu.free_bytes() / 2, kMaxBatchTableBytes) / found.table_bytes_per_variant;
     chunk = std::clamp<std::size_t>(by_memory, 1, 4096);
     first = last;
   }

@@ -1,21 +1,9 @@
-// The CPU engine's search of the MMSE Rx FFE receiver (802.3dj Annex 178A; com-reference.md
-// section 3.1): what FomEvaluator::evaluate computes for an Rx FFE configuration, rearranged
-// so that a grid point costs a few thousand operations instead of passes over whole pulses.
-//  - The equalised pulse's UI samples at a phase are linear in the Tx taps c, so everything
-//    the solve needs from the whole pulse is quadratic in c: the autocorrelation hh(k) of the
-//    victim's UI samples (H^T H = toeplitz(hh)), that of the jitter slopes (R_jn), and each
-//    FEXT aggressor's per-phase energies (its worst phase) and autocorrelations (R_xn). Each
-//    is a table per (CTLE setting, phase, lag) over the tap pairs c_a c_b (MmseSearch builds
-//    them from the reference evaluator's own per-CTLE context), dotted with c_a c_b per point.
-//  - h0 and Hb (the N_w + N_b UI samples around the cursor) are sampled directly.
-//  - The cursor comes from the fast engines' float rule (kernels/search_point.hpp) on the
-//    Tx-equalised pulse, as the DFE-only search finds it.
-//  - The solve is MmseSolver (host/mmse_solver.hpp, double precision): solve_mmse's results
-//    to ~1e-11 from those numbers.
-// Tables of the victim's autocorrelation and of the aggressors' phase energies are double,
-// those of R_jn and R_xn float (a FOM within ~1e-5 dB of the reference's on the tests' grids).
+// The MMSE Rx FFE receiver's search of one variant (802.3dj Annex 178A; com-reference.md
+// section 3.1): the tables of kernels/mmse_point.hpp for every CTLE setting of the grid, built
+// from the reference evaluator's own per-CTLE context, and the CPU engine's search over them;
+// the CUDA engine searches the same tables on the device (kernels/search_device.hpp).
 // Searched: the MMSE solver with any cursor rule; not sample_adjustment, PRZF or floating DFE
-// taps (fast_engine_limitation), and not on CUDA.
+// taps (fast_engine_limitation).
 #pragma once
 
 #include <cstddef>
@@ -27,10 +15,21 @@
 #include "host/com_config.hpp"
 #include "host/engine.hpp"
 #include "host/fast_search.hpp"
-#include "host/mmse_solver.hpp"
 #include "host/search_tables.hpp"
+#include "kernels/mmse_point.hpp"
 
 namespace eyesweep {
+
+/// The MMSE tables of one variant's CTLE settings (record = CTLE setting).
+struct MmseTables {
+  search::MmseLayout layout;
+  std::vector<double> doubles;
+  std::vector<float> floats;
+  std::vector<int> ints;
+  search::MmseRecordView record(std::size_t ctle) const {
+    return search::mmse_view(layout, doubles.data(), floats.data(), ints.data(), static_cast<long long>(ctle));
+  }
+};
 
 /// The MMSE search of one prepared variant: the fast engines' peak-search records and the
 /// MMSE tables of every CTLE setting of the grid (built on construction).
@@ -54,18 +53,19 @@ class MmseSearch {
   /// Bytes of the tables (peak-search records and MMSE tables).
   std::size_t table_bytes() const;
 
-  struct Tables;  ///< per CTLE setting (mmse_search.cpp)
-  struct Scratch;
+  /// What the CUDA engine copies to the device: the peak search's records (one variant), the
+  /// MMSE tables and the receiver's shape.
+  const BatchTables& peak_tables() const { return peak_tables_; }
+  const MmseTables& tables() const { return tables_; }
+  const search::RxFfeView& receiver() const { return receiver_; }
 
  private:
-  template <int kTaps>
-  search::PointScore score_point(std::size_t ctle, std::size_t tx, Scratch& scratch) const;
-
   const PreparedVariant& variant_;
   const SearchGrid& grid_;
   search::GridView grid_view_;
+  search::RxFfeView receiver_;
   BatchTables peak_tables_;
-  std::vector<Tables> tables_;
+  MmseTables tables_;
 };
 
 }  // namespace eyesweep

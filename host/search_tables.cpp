@@ -9,6 +9,7 @@
 #include "host/com_pdf.hpp"
 #include "host/parallel.hpp"
 #include "kernels/common/error.hpp"
+#include "kernels/mmse_solve.hpp"
 
 namespace eyesweep {
 namespace {
@@ -89,9 +90,13 @@ std::string fast_engine_limitation(const ComConfig& spec, FastEngine engine) {
     return "floating DFE tap groups need N_bf <= N_f - N_b <= " + std::to_string(search::kMaxFloatingSpan) +
            " and N_bg x N_bf <= " + std::to_string(search::kMaxFloatingTaps) + " in the fast engines";
   }
-  if (spec.rx_ffe.enabled() && engine == FastEngine::cuda) {
-    return "the Rx FFE (ffe_pre_tap_len, ffe_post_tap_len) is searched by the reference and cpu engines only, "
-           "not by cuda";
+  if (spec.rx_ffe.enabled() && spec.rx_ffe.num_taps() > search::kMaxRxFfeTaps) {
+    return "the Rx FFE has " + std::to_string(spec.rx_ffe.num_taps()) + " taps; the fast engines take at most " +
+           std::to_string(search::kMaxRxFfeTaps) + " Rx FFE taps";
+  }
+  if (spec.rx_ffe.enabled() && spec.N_b > search::kMaxMmseDfeTaps) {
+    return "N_b = " + std::to_string(spec.N_b) + " DFE taps beside an Rx FFE; the fast engines take at most " +
+           std::to_string(search::kMaxMmseDfeTaps);
   }
   if (spec.rx_ffe.enabled() && spec.rx_ffe.solver != RxFfeSolver::mmse) {
     return "the Rx FFE by pulse-response zero forcing (rx_ffe_solver = \"przf\") is searched by the reference "
@@ -191,6 +196,7 @@ search::GridView SearchGrid::view() const {
   g.num_taps = static_cast<int>(tx_.num_taps);
   g.num_tx = static_cast<long long>(tx_.num_combinations());
   g.taps = taps_.data();
+  g.taps_exact = tx_.taps.data();
   g.fext_terms = fext_terms_;
   g.fext_coeff = fext_coeff_.empty() ? nullptr : fext_coeff_.data();
   g.tap_abs_sum_max = tap_abs_sum_max_;

@@ -9,6 +9,7 @@
 
 #include "kernels/common/cuda_check.cuh"
 #include "kernels/common/device_buffer.cuh"
+#include "kernels/detail/mmse_kernel.cuh"
 #include "kernels/detail/search_kernel.cuh"
 
 namespace eyesweep::cuda {
@@ -47,6 +48,36 @@ struct Launch {
     ES_CUDA_CHECK_LAUNCH();
   }
 };
+
+/// Launches the MMSE kernel instantiated for the grid's tap count.
+struct MmseLaunch {
+  cudaStream_t stream;
+  search::GridView grid;
+  dim3 blocks;
+  search::VariantView variant;
+  const search::TableLayout& peak_layout;
+  const float* peak_floats;
+  const double* peak_doubles;
+  const int* peak_ints;
+  const search::MmseLayout& layout;
+  const double* doubles;
+  const float* floats;
+  const int* ints;
+  search::RxFfeView ffe;
+  unsigned long long* best;
+  template <int kTaps>
+  void operator()() const {
+    detail::mmse_kernel<kTaps, kBlock><<<blocks, kBlock, 0, stream>>>(grid, variant, peak_layout, peak_floats,
+                                                                       peak_doubles, peak_ints, layout, doubles,
+                                                                       floats, ints, ffe, best);
+    ES_CUDA_CHECK_LAUNCH();
+  }
+};
+
+/// Blocks of Tx tiles per record.
+unsigned tiles_per_record(long long num_tx) {
+  return static_cast<unsigned>(std::min<long long>(kMaxTilesPerRecord, (num_tx + kBlock - 1) / kBlock));
+}
 }  // namespace
 
 double BestKey::fom_dB(std::uint64_t key) {
@@ -64,9 +95,25 @@ struct SearchDevice::Impl {
   search::GridView grid;  // device pointers
   DeviceBuffer<float> taps;
   DeviceBuffer<double> fext_coeff, b_max, b_min;
+  DeviceBuffer<double> taps_exact;  // where the grid gives them (the MMSE search)
   std::size_t max_shared_bytes = 0;
   cudaEvent_t kernel_start = nullptr, kernel_stop = nullptr;
   float last_kernel_ms = 0.0f;
+
+  /// Runs `launch` (tap-count dispatch) between the timing events and returns the keys of
+  /// `records` records from `best`.
+  template <typename Launch>
+  std::vector<std::uint64_t> run(const Launch& launch, DeviceBuffer<unsigned long long>& best, std::size_t records) {
+    ES_CUDA_TRY(cudaEventRecord(kernel_start, stream));
+    if (!search::dispatch_taps(grid.num_taps, launch)) throw CudaError("search kernel: Tx tap count outside 1..8");
+    ES_CUDA_TRY(cudaEventRecord(kernel_stop, stream));
+    std::vector<std::uint64_t> keys(records);
+    static_assert(sizeof(unsigned long long) == sizeof(std::uint64_t));
+    best.download(reinterpret_cast<unsigned long long*>(keys.data()), records, stream);
+    ES_CUDA_TRY(cudaStreamSynchronize(stream));
+    ES_CUDA_TRY(cudaEventElapsedTime(&last_kernel_ms, kernel_start, kernel_stop));
+    return keys;
+  }
 
   ~Impl() {
     if (kernel_start) cudaEventDestroy(kernel_start);
@@ -91,7 +138,9 @@ SearchDevice::SearchDevice(int device, const search::GridView& grid) : impl_(std
   d.fext_coeff = upload_new(grid.fext_coeff, n_tx * static_cast<std::size_t>(grid.fext_terms), d.stream);
   d.b_max = upload_new(grid.b_max, static_cast<std::size_t>(grid.dfe_taps), d.stream);
   d.b_min = upload_new(grid.b_min, static_cast<std::size_t>(grid.dfe_taps), d.stream);
+  if (grid.taps_exact != nullptr) d.taps_exact = upload_new(grid.taps_exact, n_tx * static_cast<std::size_t>(grid.num_taps), d.stream);
   d.grid.taps = d.taps.data();
+  d.grid.taps_exact = grid.taps_exact != nullptr ? d.taps_exact.data() : nullptr;
   d.grid.fext_coeff = d.fext_coeff.data();
   d.grid.b_max = d.b_max.data();
   d.grid.b_min = d.b_min.data();
@@ -149,19 +198,37 @@ std::vector<std::uint64_t> SearchDevice::search(const search::TableLayout& layou
   const std::size_t pulse_bytes = static_cast<std::size_t>(layout.pulse_floats()) * sizeof(float);
   const bool in_shared = pulse_bytes <= std::min<std::size_t>(d.max_shared_bytes, 96 * 1024);
   const std::size_t shared = in_shared ? pulse_bytes : 0;
-  const long long tiles = std::min<long long>(kMaxTilesPerRecord, (d.grid.num_tx + kBlock - 1) / kBlock);
-  const dim3 blocks(static_cast<unsigned>(records), static_cast<unsigned>(tiles));
+  const dim3 blocks(static_cast<unsigned>(records), tiles_per_record(d.grid.num_tx));
   const Launch launch{d.stream, d.grid, blocks, shared, dev_views.data(), layout, dev_floats.data(), dev_doubles.data(),
                       dev_ints.data(), static_cast<int>(n_ctle), in_shared, best.data()};
-  ES_CUDA_TRY(cudaEventRecord(d.kernel_start, d.stream));
-  if (!search::dispatch_taps(d.grid.num_taps, launch)) throw CudaError("search kernel: Tx tap count outside 1..8");
-  ES_CUDA_TRY(cudaEventRecord(d.kernel_stop, d.stream));
-  std::vector<std::uint64_t> keys(records);
-  static_assert(sizeof(unsigned long long) == sizeof(std::uint64_t));
-  best.download(reinterpret_cast<unsigned long long*>(keys.data()), records, d.stream);
-  ES_CUDA_TRY(cudaStreamSynchronize(d.stream));
-  ES_CUDA_TRY(cudaEventElapsedTime(&d.last_kernel_ms, d.kernel_start, d.kernel_stop));
-  return keys;
+  return d.run(launch, best, records);
+}
+
+std::vector<std::uint64_t> SearchDevice::search_mmse(const search::VariantView& variant, std::size_t n_ctle,
+                                                     const search::TableLayout& peak_layout, const float* peak_floats,
+                                                     const double* peak_doubles, const int* peak_ints,
+                                                     const search::MmseLayout& layout, const double* doubles,
+                                                     const float* floats, const int* ints,
+                                                     const search::RxFfeView& ffe) {
+  Impl& d = *impl_;
+  ES_CUDA_TRY(cudaSetDevice(d.device));
+  if (n_ctle == 0) return {};
+  if (d.grid.taps_exact == nullptr) throw CudaError("MMSE search: the device was given no double Tx taps");
+  search::VariantView v = variant;
+  v.lag_cos = nullptr;  // a host pointer; the MMSE score reads no crosstalk series
+  const DeviceBuffer<float> dev_peak_floats = upload_new(peak_floats, n_ctle * static_cast<std::size_t>(peak_layout.floats()), d.stream);
+  const DeviceBuffer<double> dev_peak_doubles = upload_new(peak_doubles, n_ctle * static_cast<std::size_t>(peak_layout.doubles()), d.stream);
+  const DeviceBuffer<int> dev_peak_ints = upload_new(peak_ints, n_ctle * static_cast<std::size_t>(peak_layout.ints()), d.stream);
+  const DeviceBuffer<double> dev_doubles = upload_new(doubles, n_ctle * static_cast<std::size_t>(layout.doubles()), d.stream);
+  const DeviceBuffer<float> dev_floats = upload_new(floats, n_ctle * static_cast<std::size_t>(layout.floats()), d.stream);
+  const DeviceBuffer<int> dev_ints = upload_new(ints, n_ctle * static_cast<std::size_t>(layout.ints()), d.stream);
+  DeviceBuffer<unsigned long long> best(n_ctle);
+  best.fill_bytes(0, d.stream);
+  const dim3 blocks(static_cast<unsigned>(n_ctle), tiles_per_record(d.grid.num_tx));
+  const MmseLaunch launch{d.stream, d.grid, blocks, v, peak_layout, dev_peak_floats.data(), dev_peak_doubles.data(),
+                          dev_peak_ints.data(), layout, dev_doubles.data(), dev_floats.data(), dev_ints.data(), ffe,
+                          best.data()};
+  return d.run(launch, best, n_ctle);
 }
 
 }  // namespace eyesweep::cuda

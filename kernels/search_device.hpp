@@ -1,7 +1,8 @@
 // The CUDA search of a batch, behind a plain C++ API (no CUDA headers): the grid's arrays
 // live on the device for the engine's life; each batch's tables are copied in, every
 // (variant, CTLE, Tx) point is scored by one thread, and each (variant, CTLE) record keeps its
-// best point as a packed key (FOM, then the lower Tx index on ties).
+// best point as a packed key (FOM, then the lower Tx index on ties). The DFE receiver's
+// search takes many variants per call, the MMSE Rx FFE receiver's one.
 #pragma once
 
 #include <cstddef>
@@ -10,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "kernels/mmse_point.hpp"
 #include "kernels/search_layout.hpp"
 #include "kernels/search_point.hpp"
 
@@ -25,7 +27,8 @@ struct BestKey {
 
 class SearchDevice {
  public:
-  /// Uploads the grid (host pointers in `grid`, sizes from it and `dfe_taps`) to `device`.
+  /// Uploads the grid (host pointers in `grid`, sizes from it) to `device`; its taps_exact
+  /// only where given (the MMSE search needs them, the DFE search not).
   SearchDevice(int device, const search::GridView& grid);
   ~SearchDevice();
   SearchDevice(const SearchDevice&) = delete;
@@ -43,6 +46,15 @@ class SearchDevice {
 
   std::vector<std::uint64_t> search(const search::TableLayout& layout, const std::vector<search::VariantView>& variants,
                                     std::size_t n_ctle, const float* floats, const double* doubles, const int* ints);
+
+  /// The MMSE Rx FFE search of one variant (the grid given with taps_exact): its `n_ctle`
+  /// peak-search records laid out as `peak_layout` and its MMSE tables (one record per CTLE
+  /// setting, host arrays; MmseSearch builds both); returns one key per CTLE setting.
+  std::vector<std::uint64_t> search_mmse(const search::VariantView& variant, std::size_t n_ctle,
+                                         const search::TableLayout& peak_layout, const float* peak_floats,
+                                         const double* peak_doubles, const int* peak_ints,
+                                         const search::MmseLayout& layout, const double* doubles, const float* floats,
+                                         const int* ints, const search::RxFfeView& ffe);
 
  private:
   struct Impl;

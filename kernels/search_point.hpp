@@ -34,6 +34,7 @@ struct GridView {
   int num_taps = 0;
   long long num_tx = 0;
   const float* taps = nullptr;          ///< num_tx x num_taps, lowest offset first
+  const double* taps_exact = nullptr;   ///< the same in double (the MMSE search's forms)
   int fext_terms = 0;                   ///< cosine terms per combination; 0 = direct sum
   const double* fext_coeff = nullptr;   ///< num_tx x fext_terms: |H_ffe(theta)| = sum a_m cos(m theta)
   float tap_abs_sum_max = 1.0f;         ///< max over combinations of sum_k |c_k|

@@ -77,7 +77,7 @@ void add_com_search_options(CLI::App& command, ComSearchArguments& search, const
   command.add_option("--backend", search.backend,
                      "engine: reference (double precision, every configuration; the default), cpu (batched "
                      "float search on all cores), cuda (the same on the GPU), or auto (cuda when a GPU "
-                     "answers, else cpu; cpu for an Rx FFE or floating DFE taps; reference where neither fast "
+                     "answers, else cpu; cpu for floating DFE taps; reference where neither fast "
                      "engine can search the configuration, e.g. the PRZF Rx FFE). Every engine analyses its winner in "
                      "double precision" + backend_note);
   command.add_flag("--ignore-floating-taps", search.ignore_floating_taps,
