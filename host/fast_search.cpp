@@ -156,6 +156,17 @@ class WindowedPulse {
     }
     return search::last_crossing_of(*this, start, n + 1, level);  // the last few, one at a time
   }
+  /// y(first + i M) for i < count (all below N): the kTaps + count - 1 pulse samples of one UI
+  /// chain, then one vectorised pass (taps sit at consecutive UI offsets; the same sums as
+  /// direct's, term by term).
+  void ui_chain(int first, int M, int count, float* out) const {
+    float chain[search::kMaxChainedDfe + kTaps - 1];
+    const float* at = ext_ + (first - offset_[kTaps - 1]);  // p(first - o_max), then one UI on
+    for (int j = 0; j < count + kTaps - 1; ++j) chain[j] = at[j * M];
+    const float* src[kTaps];
+    for (int k = 0; k < kTaps; ++k) src[k] = chain + (kTaps - 1 - k);
+    combine<kTaps>(out, src, tap_, count);
+  }
   /// As search::mm_point_of, the metrics computed in one vectorised pass where the range is
   /// computed.
   int mm_point(int crossing, int M, float b1) const {

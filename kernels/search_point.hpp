@@ -25,6 +25,7 @@ namespace eyesweep::search {
 inline constexpr int kMaxTaps = 8;                           ///< Tx taps per combination
 inline constexpr int kMaxGram = kMaxTaps * (kMaxTaps + 1) / 2;  ///< packed symmetric entries
 inline constexpr int kMaxOutliers = 32;                      ///< peak-bound positions kept per CTLE
+inline constexpr int kMaxChainedDfe = 32;  ///< DFE taps whose samples the host takes in one pass
 
 /// The cursor rules of ComConfig::cursor_rule.
 enum class Anchor : int { mueller_muller = 0, peak = 1, max_slope_step = 2 };
@@ -118,6 +119,10 @@ struct EqualizedPulse {
   }
   ES_HD int first_max(int lo, int hi, float& value) const { return first_max_of(*this, lo, hi, value); }
   ES_HD int last_crossing(int start, int end, float level) const { return last_crossing_of(*this, start, end, level); }
+  /// y(first + i M) for i < count (all below N).
+  ES_HD void ui_chain(int first, int M, int count, float* out) const {
+    for (int i = 0; i < count; ++i) out[i] = (*this)(first + i * M);
+  }
   /// As mm_point_of. The three UI-spaced samples h(t - T), h(t), h(t + T) need only kTaps + 2
   /// pulse samples, p(t + q T) for q = -1 - o_max .. 1 - o_min (the taps sit at consecutive UI
   /// offsets), loaded once instead of once per tap and sample.
@@ -257,15 +262,26 @@ template <typename Sampler>
 ES_HD inline double dfe_residual2(const Sampler& y, const GridView& g, const VariantView& v,
                                   int cursor, double y0) {
   const int tail = g.tail_start > 0 ? g.tail_start - 1 : g.dfe_taps;  // 0-based first tail tap
+#ifdef __CUDA_ARCH__
   const auto sample = [&](int k) {
     const int n = cursor + v.M * (k + 1);
     return n < v.N ? static_cast<double>(y(n)) : 0.0;  // zero-padded beyond the pulse
   };
-#ifdef __CUDA_ARCH__
   // The CUDA engine refuses floating groups (fast_engine_limitation): none on the device.
   constexpr int n_floating = 0;
   const int* floating = nullptr;
 #else
+  // The fixed taps' samples in one pass of the sampler (the CPU's vectorised), the positions
+  // past them (floating groups) one at a time.
+  float chained[kMaxChainedDfe];
+  const int before_end = (v.N - 1 - cursor) / v.M;  // samples of the span inside the pulse
+  const int chained_count = g.dfe_taps <= kMaxChainedDfe ? (g.dfe_taps < before_end ? g.dfe_taps : before_end) : 0;
+  if (chained_count > 0) y.ui_chain(cursor + v.M, v.M, chained_count, chained);
+  const auto sample = [&](int k) {
+    const int n = cursor + v.M * (k + 1);
+    if (n >= v.N) return 0.0;  // zero-padded beyond the pulse
+    return static_cast<double>(k < chained_count ? chained[k] : y(n));
+  };
   int floating[kMaxFloatingTaps];  // 1-based taps, ascending
   const int n_floating =
       place_floating_groups(g.floating, [&](int n) { return sample(n - 1); }, y0, floating);

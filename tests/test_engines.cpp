@@ -138,6 +138,52 @@ TEST(SearchTables, FastPointScoresMatchWithFloatingDfeTaps) {
   expect_points_match(test::thinned_grid(kr_spec(), 3), CrosstalkSum::automatic);
 }
 
+// The CPU search's vectorised sampler (the window in one pass, the DFE's UI chain, the
+// Mueller-Muller metrics, the backward crossing scan) against the plain sampler the CUDA
+// kernel runs, bit for bit: every point's FOM (no pruning: every point is kept).
+void expect_cpu_search_scores_every_point_as_the_plain_sampler(const ComConfig& spec) {
+  ParametricChannel p;
+  p.length_mm = 150.0;
+  p.f_max_GHz = 56.0;
+  const ChannelVariant variant{std::make_shared<const std::vector<LoadedChannel>>(parametric_channel_set(p)),
+                               spec.package_cases.front(), {}};
+  const SearchGrid grid(spec, CrosstalkSum::automatic, FastEngine::cpu);
+  const PreparedVariant prepared(variant_config(spec, variant), *variant.channels, grid);
+  const BatchTables tables = build_tables({&prepared}, grid, 0);
+  const std::vector<GridPointScore> searched = cpu_search(prepared, grid, tables, 0, 0, grid.points());
+  const search::GridView g = grid.view();
+  const std::size_t n_tx = grid.tx().num_combinations();
+  std::vector<double> plain(grid.points(), -INFINITY);
+  std::size_t valid = 0;
+  for (std::size_t c = 0; c < grid.ctle().size(); ++c) {
+    for (std::size_t x = 0; x < n_tx; ++x) {
+      search::dispatch_taps(g.num_taps, [&]<int kTaps>() {
+        plain[c * n_tx + x] = search::score_point<kTaps>(g, prepared.view(), tables.record(0, c), static_cast<long long>(x)).fom_dB;
+      });
+      valid += std::isfinite(plain[c * n_tx + x]);
+    }
+  }
+  ASSERT_EQ(searched.size(), valid);
+  for (const GridPointScore& point : searched) {
+    EXPECT_EQ(point.fom_dB, plain[point.ctle_index * n_tx + point.tx_index])
+        << "CTLE " << point.ctle_index << " Tx " << point.tx_index;
+  }
+  EXPECT_GT(valid, 100u);
+}
+
+TEST(CpuEngine, SearchScoresEveryPointBitForBitAsTheCudaKernelsSampler) {
+  expect_cpu_search_scores_every_point_as_the_plain_sampler(test::thinned_grid(c2c_spec(), 3));
+  for (CursorRule rule : {CursorRule::peak, CursorRule::max_slope_step}) {
+    ComConfig spec = test::thinned_grid(c2c_spec(), 3);
+    spec.cursor_rule = rule;
+    expect_cpu_search_scores_every_point_as_the_plain_sampler(spec);
+  }
+  ComConfig kr = test::thinned_grid(kr_spec(), 3);  // 12 fixed DFE taps and floating groups
+  expect_cpu_search_scores_every_point_as_the_plain_sampler(kr);
+  kr.floating.N_bg = 0;
+  expect_cpu_search_scores_every_point_as_the_plain_sampler(kr);
+}
+
 TEST(SearchTables, FloatingTapsAreLeftOffTheCudaEngine) {
   const ComConfig spec = kr_spec();
   EXPECT_EQ(fast_engine_limitation(spec, FastEngine::cpu), "");
