@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <memory>
+#include <string>
 
 #include "host/fast_search.hpp"
 #include "host/mmse_search.hpp"
@@ -24,6 +26,7 @@ constexpr std::size_t kMaxBatchTableBytes = std::size_t{4} << 30;
 /// The best point of every (variant, CTLE) record of a chunk.
 struct ChunkKeys {
   std::vector<std::uint64_t> keys;    ///< variant x n_ctle + ctle
+  std::vector<std::string> errors;    ///< per variant: why it was not searched (empty: it was)
   double search_seconds = 0.0;        ///< on the device, copies included
   std::size_t table_bytes_per_variant = 1;
 };
@@ -52,6 +55,7 @@ ChunkKeys search_dfe(cuda::SearchDevice& gpu, const SearchGrid& grid, const std:
   out.keys = gpu.search(tables.layout, views, grid.ctle().size(), tables.floats.data(), tables.doubles.data(), tables.ints.data());
   out.search_seconds = std::chrono::duration<double>(clock_type::now() - start).count();
   out.table_bytes_per_variant = std::max<std::size_t>(1, tables.bytes_per_variant());
+  out.errors.resize(variants.size());
   return out;
 }
 
@@ -61,7 +65,15 @@ ChunkKeys search_mmse(cuda::SearchDevice& gpu, const SearchGrid& grid, const std
                       unsigned threads) {
   ChunkKeys out;
   for (const PreparedVariant* p : variants) {
-    const MmseSearch mmse(*p, grid, threads);
+    std::unique_ptr<MmseSearch> built;
+    try {
+      built = std::make_unique<MmseSearch>(*p, grid, threads);
+    } catch (const InputError& e) {  // this variant's own error; the others run
+      out.errors.emplace_back(e.what());
+      out.keys.resize(out.keys.size() + grid.ctle().size(), 0);
+      continue;
+    }
+    const MmseSearch& mmse = *built;
     const BatchTables& peak = mmse.peak_tables();
     const MmseTables& tables = mmse.tables();
     const auto start = clock_type::now();
@@ -71,6 +83,7 @@ ChunkKeys search_mmse(cuda::SearchDevice& gpu, const SearchGrid& grid, const std
                         mmse.receiver());
     out.search_seconds += std::chrono::duration<double>(clock_type::now() - start).count();
     out.keys.insert(out.keys.end(), keys.begin(), keys.end());
+    out.errors.emplace_back();
     out.table_bytes_per_variant = std::max(out.table_bytes_per_variant, mmse.table_bytes());
   }
   return out;
@@ -132,6 +145,10 @@ std::vector<VariantResult> CudaEngine::run(const EngineBatch& batch) {
         std::stable_sort(best.begin(), best.end(), [](const GridPointScore& a, const GridPointScore& b) { return a.fom_dB > b.fom_dB; });
         if (best.size() > kFallbackPoints) best.resize(kFallbackPoints);
         VariantResult& out = results[slot[v]];
+        if (!found.errors[v].empty()) {
+          out.error = found.errors[v];
+          continue;
+        }
         try {
           out = finish_variant(*ok[v], grid, std::move(best), batch.top_k);
           out.com.search_seconds = found.search_seconds / static_cast<double>(ok.size());

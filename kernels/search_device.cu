@@ -133,6 +133,8 @@ SearchDevice::SearchDevice(int device, const search::GridView& grid) : impl_(std
   ES_CUDA_TRY(cudaGetDeviceProperties(&prop, device));
   d.max_shared_bytes = prop.sharedMemPerBlockOptin;
   d.grid = grid;
+  // A record's key holds the Tx index in 32 bits.
+  if (grid.num_tx >= 0xFFFFFFFFLL) throw CudaError("search: more Tx combinations than a record's key can index");
   const auto n_tx = static_cast<std::size_t>(grid.num_tx);
   d.taps = upload_new(grid.taps, n_tx * static_cast<std::size_t>(grid.num_taps), d.stream);
   d.fext_coeff = upload_new(grid.fext_coeff, n_tx * static_cast<std::size_t>(grid.fext_terms), d.stream);
@@ -214,6 +216,13 @@ std::vector<std::uint64_t> SearchDevice::search_mmse(const search::VariantView& 
   ES_CUDA_TRY(cudaSetDevice(d.device));
   if (n_ctle == 0) return {};
   if (d.grid.taps_exact == nullptr) throw CudaError("MMSE search: the device was given no double Tx taps");
+  // The kernel's fixed-size arrays and the tables' strides rest on these.
+  const int taps = d.grid.num_taps;
+  if (layout.pairs != taps * (taps + 1) / 2 || layout.lags != ffe.taps || ffe.taps < 1 ||
+      ffe.taps > search::kMaxRxFfeTaps || d.grid.dfe_taps > search::kMaxMmseDfeTaps || layout.M != variant.M ||
+      layout.M != peak_layout.M || layout.pulse_pad != peak_layout.pulse_pad || layout.pulse_len != variant.N) {
+    throw CudaError("MMSE search: the tables do not match the grid, the variant or the receiver");
+  }
   search::VariantView v = variant;
   v.lag_cos = nullptr;  // a host pointer; the MMSE score reads no crosstalk series
   const DeviceBuffer<float> dev_peak_floats = upload_new(peak_floats, n_ctle * static_cast<std::size_t>(peak_layout.floats()), d.stream);
