@@ -19,15 +19,53 @@ bool ranks_before(const GridPointScore& a, const GridPointScore& b) {
   return a.ctle_index != b.ctle_index ? a.ctle_index < b.ctle_index : a.tx_index < b.tx_index;
 }
 
-/// out[j] = sum_k c[k] src[k][j], j < n: one pass, vectorised over j (noinline: inlined into
-/// the search loop the compiler fused it into a scalar loop).
+// The search loop and its vector passes are also compiled for AVX2 (GCC's function
+// multiversioning on x86-64, chosen when the program loads): the same operations in wider
+// registers and so the same results (ISO C++ mode contracts no multiply-add into an FMA;
+// tests/test_engines.cpp checks the search against the plain sampler bit for bit).
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define ES_SEARCH_CLONES gnu::target_clones("avx2", "default")
+#else
+#define ES_SEARCH_CLONES
+#endif
+
+/// out[j] = sum_k c[k] src[k][j], j < n, and the largest of out[max_lo .. max_hi) (NaN never
+/// winning; -infinity when none is a number): one pass, eight lanes at a time (GCC's vector
+/// extension: one AVX2 register, two SSE2 ones; noinline: inlined into the search loop the
+/// compiler fused it into a scalar loop).
 template <int kTaps>
-[[gnu::noinline]] void combine(float* __restrict out, const float* const (&src)[kTaps], const float (&c)[kTaps], int n) {
-  for (int j = 0; j < n; ++j) {
+[[gnu::noinline, ES_SEARCH_CLONES]] float combine(float* __restrict out, const float* const (&src)[kTaps],
+                                                  const float (&c)[kTaps], int n, int max_lo = 0, int max_hi = 0) {
+  constexpr int kWidth = 8;
+  using Lanes = float __attribute__((vector_size(4 * kWidth)));
+  Lanes best = Lanes{} - INFINITY;
+  float largest = -INFINITY;
+  const auto keep = [&](int j, float y) {
+    if (j >= max_lo && j < max_hi && y > largest) largest = y;
+  };
+  int j = 0;
+  for (; j + kWidth <= n; j += kWidth) {
+    Lanes sum = {};
+    for (int k = 0; k < kTaps; ++k) {
+      Lanes x;
+      std::memcpy(&x, src[k] + j, sizeof x);
+      sum += c[k] * x;
+    }
+    std::memcpy(out + j, &sum, sizeof sum);
+    if (j >= max_lo && j + kWidth <= max_hi) {
+      best = sum > best ? sum : best;
+    } else if (j + kWidth > max_lo && j < max_hi) {  // the range's ends
+      for (int i = 0; i < kWidth; ++i) keep(j + i, sum[i]);
+    }
+  }
+  for (; j < n; ++j) {
     float sum = 0.0f;
     for (int k = 0; k < kTaps; ++k) sum += c[k] * src[k][j];
     out[j] = sum;
+    keep(j, sum);
   }
+  for (int i = 0; i < kWidth; ++i) largest = best[i] > largest ? best[i] : largest;
+  return largest;
 }
 
 // The passes over the window below are written with GCC's vector extensions (four float or
@@ -65,7 +103,7 @@ constexpr int kVectors = 4, kBlock = 4 * kVectors;
 /// The largest (or smallest) of v[0 .. n), NaN never winning; -infinity (+infinity) when
 /// none is a number. Sixteen running extremes (maxps / minps).
 template <bool kLargest>
-float extreme_of(const float* __restrict v, int n) {
+[[ES_SEARCH_CLONES]] float extreme_of(const float* __restrict v, int n) {
   constexpr float kNone = kLargest ? -INFINITY : INFINITY;
   Floats4 best[kVectors];
   for (Floats4& b : best) b = Floats4{} + kNone;
@@ -80,12 +118,11 @@ float extreme_of(const float* __restrict v, int n) {
   return value;
 }
 
-/// The first position of the largest (or smallest) of v[0 .. n): the extreme, then the first
-/// position holding it, sixteen at a time. NaN never wins: as in search::first_max_of and
+/// The first position of the largest (or smallest) of v[0 .. n), given that extreme (as
+/// extreme_of finds it), sixteen at a time. NaN never wins: as in search::first_max_of and
 /// mm_point_of, a NaN-only input gives the first position.
 template <bool kLargest>
-int first_extreme(const float* __restrict v, int n) {
-  const float extreme = extreme_of<kLargest>(v, n);
+[[ES_SEARCH_CLONES]] int first_position(const float* __restrict v, int n, float extreme) {
   if (extreme == (kLargest ? -INFINITY : INFINITY)) return 0;
   int j = 0;
   for (; j + kBlock <= n; j += kBlock) {
@@ -95,6 +132,12 @@ int first_extreme(const float* __restrict v, int n) {
   }
   while (v[j] != extreme) ++j;  // the extreme is one of the values: the scan ends
   return j;
+}
+
+/// The first position of the largest (or smallest) of v[0 .. n).
+template <bool kLargest>
+int first_extreme(const float* __restrict v, int n) {
+  return first_position<kLargest>(v, n, extreme_of<kLargest>(v, n));
 }
 
 /// The Mueller-Muller metric |h(t - T) - max(h(t + T) - b1 h(t), 0)| of search::mm_point_of,
@@ -109,21 +152,24 @@ T mm_metric(T early, T now, T late, float b1) {
 
 /// The CPU's sampler of an equalised pulse: the peak window and one UI either side (where the
 /// cursor rules look, but for rare outliers) computed for each point in one contiguous,
-/// vectorised pass per tap; other positions directly.
+/// vectorised pass per tap, which also keeps the peak window's maximum; other positions
+/// directly.
 template <int kTaps>
 class WindowedPulse {
  public:
   static constexpr int kMaxWindow = 4096;
 
-  WindowedPulse(const float* extended_pulse, const int* offset, int lo, int len)
-      : ext_(extended_pulse), lo_(lo), len_(std::min(len, kMaxWindow)) {
+  /// Samples lo .. lo + len - 1; the maximum over peak_lo .. peak_hi (inside them) is kept.
+  WindowedPulse(const float* extended_pulse, const int* offset, int lo, int len, int peak_lo, int peak_hi)
+      : ext_(extended_pulse), lo_(lo), len_(std::min(len, kMaxWindow)), peak_lo_(peak_lo), peak_hi_(peak_hi) {
     for (int k = 0; k < kTaps; ++k) offset_[k] = offset[k];
+    if (peak_lo_ < lo_ || peak_hi_ >= lo_ + len_) peak_lo_ = peak_hi_ = -1;  // not kept
   }
   void compute(const float* taps) {
     for (int k = 0; k < kTaps; ++k) tap_[k] = taps[k];
     const float* src[kTaps];
     for (int k = 0; k < kTaps; ++k) src[k] = ext_ + (lo_ - offset_[k]);
-    combine<kTaps>(values_, src, tap_, len_);
+    peak_max_ = combine<kTaps>(values_, src, tap_, len_, peak_lo_ - lo_, peak_hi_ + 1 - lo_);
   }
   [[gnu::always_inline]] float operator()(int s) const {
     const auto rel = static_cast<unsigned>(s - lo_);
@@ -134,7 +180,7 @@ class WindowedPulse {
     if (lo < lo_ || hi >= lo_ + len_) return search::first_max_of(*this, lo, hi, value);
     const float* v = values_ + (lo - lo_);
     const int n = hi - lo + 1;
-    const int at = first_extreme<true>(v, n);
+    const int at = lo == peak_lo_ && hi == peak_hi_ ? first_position<true>(v, n, peak_max_) : first_extreme<true>(v, n);
     value = v[at];
     return lo + at;
   }
@@ -197,20 +243,22 @@ class WindowedPulse {
   const float* ext_;
   int offset_[kTaps];  ///< o_k M (the table's pulse extension does the wrapping)
   int lo_, len_;
+  int peak_lo_, peak_hi_;  ///< the peak window, -1 when outside the samples
+  float peak_max_ = -INFINITY;
   float tap_[kTaps] = {};
   float values_[kMaxWindow];
   mutable float metric_[kMaxWindow];
 };
 
 template <int kTaps>
-void scan_points(const search::GridView& g, const search::VariantView& v, const BatchTables& tables,
+[[ES_SEARCH_CLONES]] void scan_points(const search::GridView& g, const search::VariantView& v, const BatchTables& tables,
                  std::size_t index, std::size_t first, std::size_t last, std::size_t n_tx, BestPoints& best) {
   std::size_t ctle = first / n_tx;
   search::CtleView c = tables.record(index, ctle);
   // The window: the narrow peak window and one UI either side, inside the pulse.
   auto make_sampler = [&] {
     const int lo = std::max(0, c.narrow_lo - v.M), hi = std::min(v.N - 1, c.narrow_hi + v.M);
-    return WindowedPulse<kTaps>(c.pulse, v.offset, lo, hi - lo + 1);
+    return WindowedPulse<kTaps>(c.pulse, v.offset, lo, hi - lo + 1, c.narrow_lo, c.narrow_hi);
   };
   WindowedPulse<kTaps> y = make_sampler();
   // Points that cannot reach the K-th best so far skip their DFE step (its power ratio, kept

@@ -355,9 +355,9 @@ ES_HD inline double fext_integral(const GridView& g, const VariantView& v, const
 
 /// The FOM of Tx combination `tx` at the CTLE setting of `c`, sampling the equalised pulse
 /// through `y` (y(s) = sum_k c_k p((s - o_k M) mod N), however it is computed). A point
-/// whose FOM is surely below `to_beat_ratio` (as a power ratio A_s^2 / sigma^2) even before
-/// the DFE's residual is added scores -infinity without the DFE step, which is the costly one
-/// with floating groups; 0 scores every point.
+/// whose FOM is surely below `to_beat_ratio` (as a power ratio A_s^2 / sigma^2) scores
+/// -infinity: without the DFE step (the costly one with floating groups) when it is below even
+/// before the DFE's residual is added, else without the logarithm; 0 scores every point.
 template <int kTaps, typename Sampler>
 ES_HD inline PointScore score_point(const GridView& g, const VariantView& v, const CtleView& c, long long tx,
                                     const Sampler& y, double to_beat_ratio = 0.0) {
@@ -397,6 +397,7 @@ ES_HD inline PointScore score_point(const GridView& g, const VariantView& v, con
   if (A_s * A_s < to_beat_ratio * bound * (1.0 - 1e-9)) return {-INFINITY, cursor};
   isi2 += dfe_residual2(y, g, v, cursor, y0);
   const double total = v.sx2 * isi2 + v.jitter_scale2 * slope2 + xt2 + c.noise2 + tx_noise * tx_noise;
+  if (A_s * A_s < to_beat_ratio * total * (1.0 - 1e-9)) return {-INFINITY, cursor};
   return {10.0 * log10(A_s * A_s / total), cursor};
 }
 
