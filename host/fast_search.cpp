@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "host/avx2_clones.hpp"
 #include "host/parallel.hpp"
 #include "kernels/common/error.hpp"
 
@@ -19,22 +20,14 @@ bool ranks_before(const GridPointScore& a, const GridPointScore& b) {
   return a.ctle_index != b.ctle_index ? a.ctle_index < b.ctle_index : a.tx_index < b.tx_index;
 }
 
-// The search loop and its vector passes are also compiled for AVX2 (GCC's function
-// multiversioning on x86-64, chosen when the program loads): the same operations in wider
-// registers and so the same results (ISO C++ mode contracts no multiply-add into an FMA;
-// tests/test_engines.cpp checks the search against the plain sampler bit for bit).
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define ES_SEARCH_CLONES gnu::target_clones("avx2", "default")
-#else
-#define ES_SEARCH_CLONES
-#endif
+// The search loop and its vector passes are also compiled for AVX2 ([[ES_AVX2_CLONES]]).
 
 /// out[j] = sum_k c[k] src[k][j], j < n, and the largest of out[max_lo .. max_hi) (NaN never
 /// winning; -infinity when none is a number): one pass, eight lanes at a time (GCC's vector
 /// extension: one AVX2 register, two SSE2 ones; noinline: inlined into the search loop the
 /// compiler fused it into a scalar loop).
 template <int kTaps>
-[[gnu::noinline, ES_SEARCH_CLONES]] float combine(float* __restrict out, const float* const (&src)[kTaps],
+[[gnu::noinline, ES_AVX2_CLONES]] float combine(float* __restrict out, const float* const (&src)[kTaps],
                                                   const float (&c)[kTaps], int n, int max_lo = 0, int max_hi = 0) {
   constexpr int kWidth = 8;
   using Lanes = float __attribute__((vector_size(4 * kWidth)));
@@ -103,7 +96,7 @@ constexpr int kVectors = 4, kBlock = 4 * kVectors;
 /// The largest (or smallest) of v[0 .. n), NaN never winning; -infinity (+infinity) when
 /// none is a number. Sixteen running extremes (maxps / minps).
 template <bool kLargest>
-[[ES_SEARCH_CLONES]] float extreme_of(const float* __restrict v, int n) {
+[[ES_AVX2_CLONES]] float extreme_of(const float* __restrict v, int n) {
   constexpr float kNone = kLargest ? -INFINITY : INFINITY;
   Floats4 best[kVectors];
   for (Floats4& b : best) b = Floats4{} + kNone;
@@ -122,7 +115,7 @@ template <bool kLargest>
 /// extreme_of finds it), sixteen at a time. NaN never wins: as in search::first_max_of and
 /// mm_point_of, a NaN-only input gives the first position.
 template <bool kLargest>
-[[ES_SEARCH_CLONES]] int first_position(const float* __restrict v, int n, float extreme) {
+[[ES_AVX2_CLONES]] int first_position(const float* __restrict v, int n, float extreme) {
   if (extreme == (kLargest ? -INFINITY : INFINITY)) return 0;
   int j = 0;
   for (; j + kBlock <= n; j += kBlock) {
@@ -251,7 +244,7 @@ class WindowedPulse {
 };
 
 template <int kTaps>
-[[ES_SEARCH_CLONES]] void scan_points(const search::GridView& g, const search::VariantView& v, const BatchTables& tables,
+[[ES_AVX2_CLONES]] void scan_points(const search::GridView& g, const search::VariantView& v, const BatchTables& tables,
                  std::size_t index, std::size_t first, std::size_t last, std::size_t n_tx, BestPoints& best) {
   std::size_t ctle = first / n_tx;
   search::CtleView c = tables.record(index, ctle);

@@ -61,10 +61,7 @@ struct TapSamples {
   const std::vector<double>& pulse;
   const search::VariantView& v;
   std::size_t num_taps;
-  double at(int n, std::size_t k) const {
-    const int i = (n - v.offset[k]) % v.N;
-    return pulse[static_cast<std::size_t>(i < 0 ? i + v.N : i)];
-  }
+  double at(int n, std::size_t k) const { return pulse[static_cast<std::size_t>(wrap_index(n - v.offset[k], v.N))]; }
 };
 
 /// G += sign v v' (packed), v = samples at n (or their difference with n2 when n2 >= 0).
@@ -275,7 +272,7 @@ void PreparedVariant::fill_record(const SearchGrid& grid, const search::TableLay
   std::fill_n(ints, layout.ints(), 0);
   // The circularly extended pulse (as CircularFfe wraps it).
   for (int i = -layout.pulse_pad; i < N + layout.pulse_pad; ++i) {
-    floats[layout.pulse_pad + i] = static_cast<float>(p[static_cast<std::size_t>(((i % N) + N) % N)]);
+    floats[layout.pulse_pad + i] = static_cast<float>(p[static_cast<std::size_t>(wrap_index(i, N))]);
   }
 
   // Peak window: always sample where some tap brings the CTLE pulse's peak (+-1 UI); bound

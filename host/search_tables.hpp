@@ -18,9 +18,20 @@
 
 namespace eyesweep {
 
-/// The two fast engines. The CPU engine also searches the MMSE Rx FFE receiver
-/// (host/mmse_search.hpp); the CUDA engine searches the DFE-only receiver.
+/// The two fast engines. The CPU engine also searches floating DFE tap groups.
 enum class FastEngine { cpu, cuda };
+
+/// x mod n in [0, n) (n > 0), as the circular pulse extensions index it: an add or subtract
+/// for x within one period of [0, n) (the tables' usual case, where a division would cost
+/// more than the sample), else the remainder.
+inline std::ptrdiff_t wrap_index(std::ptrdiff_t x, std::ptrdiff_t n) {
+  if (x < 0) {
+    x += n;
+  } else if (x >= n) {
+    x -= n;
+  }
+  return x >= 0 && x < n ? x : ((x % n) + n) % n;
+}
 
 /// Why `engine` cannot search `spec`; empty when it can. The default asks for what both
 /// fast engines search.
