@@ -168,12 +168,20 @@ class WindowedPulse {
     const auto rel = static_cast<unsigned>(s - lo_);
     return rel < static_cast<unsigned>(len_) ? values_[rel] : direct(s);
   }
-  /// As search::first_max_of, vectorised where the range is computed.
+  /// As search::first_max_of, vectorised: in the computed range, or (the whole peak window,
+  /// where the bounds leave it open) computed for the call in one pass.
   int first_max(int lo, int hi, float& value) const {
-    if (lo < lo_ || hi >= lo_ + len_) return search::first_max_of(*this, lo, hi, value);
-    const float* v = values_ + (lo - lo_);
     const int n = hi - lo + 1;
-    const int at = lo == peak_lo_ && hi == peak_hi_ ? first_position<true>(v, n, peak_max_) : first_extreme<true>(v, n);
+    const bool computed = lo >= lo_ && hi < lo_ + len_;
+    if (!computed && n > kMaxWindow) return search::first_max_of(*this, lo, hi, value);
+    if (!computed) {
+      const float* src[kTaps];
+      for (int k = 0; k < kTaps; ++k) src[k] = ext_ + (lo - offset_[k]);
+      combine<kTaps>(scratch_, src, tap_, n);
+    }
+    const float* v = computed ? values_ + (lo - lo_) : scratch_;
+    const bool kept = computed && lo == peak_lo_ && hi == peak_hi_;  // its maximum is known
+    const int at = kept ? first_position<true>(v, n, peak_max_) : first_extreme<true>(v, n);
     value = v[at];
     return lo + at;
   }
@@ -241,6 +249,7 @@ class WindowedPulse {
   float tap_[kTaps] = {};
   float values_[kMaxWindow];
   mutable float metric_[kMaxWindow];
+  mutable float scratch_[kMaxWindow];  ///< a range outside values_
 };
 
 template <int kTaps>
