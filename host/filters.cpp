@@ -85,7 +85,9 @@ cplx ctle_stage_linear(double f_GHz, double gain, double f_z_GHz, double f_p1_GH
   const cplx numerator = gain + kJ * (f_GHz / f_z_GHz);
   cplx denominator = 1.0 + kJ * (f_GHz / f_p1_GHz);
   if (!std::isinf(f_p2_GHz)) denominator *= 1.0 + kJ * (f_GHz / f_p2_GHz);
-  return numerator / denominator;
+  // |denominator| >= 1: the plain formula needs none of the scaling (and inf/NaN cases) of
+  // the library's complex division, which took a tenth of the search tables' time.
+  return numerator * std::conj(denominator) / std::norm(denominator);
 }
 
 }  // namespace
