@@ -104,7 +104,7 @@ class PreparedVariant {
   CaseResponses responses_;
   std::unique_ptr<FomEvaluator> evaluator_;
   search::VariantView view_;
-  std::vector<double> series_cos_;  ///< cos(m theta_i), n_xt x fext_terms, series form only
+  std::vector<double> series_cos_;  ///< cos(m theta_i), fext_terms x n_xt, series form only
 };
 
 /// The record layout of a batch whose longest pulse is `pulse_len` samples and whose
