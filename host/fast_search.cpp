@@ -264,8 +264,9 @@ template <int kTaps>
   };
   WindowedPulse<kTaps> y = make_sampler();
   // Points that cannot reach the K-th best so far skip their DFE step (its power ratio, kept
-  // in step with the threshold).
-  double threshold = best.threshold(), to_beat = 0.0;
+  // in step with the threshold from the chunk's first point on).
+  const auto power_ratio = [](double fom_dB) { return std::isfinite(fom_dB) ? std::pow(10.0, fom_dB / 10.0) : 0.0; };
+  double threshold = best.threshold(), to_beat = power_ratio(threshold);
   for (std::size_t flat = first; flat < last; ++flat) {
     if (flat / n_tx != ctle) {
       ctle = flat / n_tx;
@@ -279,7 +280,7 @@ template <int kTaps>
       best.offer(score.fom_dB, ctle, tx);
       if (best.threshold() != threshold) {
         threshold = best.threshold();
-        to_beat = std::isfinite(threshold) ? std::pow(10.0, threshold / 10.0) : 0.0;
+        to_beat = power_ratio(threshold);
       }
     }
   }

@@ -169,6 +169,24 @@ void expect_cpu_search_scores_every_point_as_the_plain_sampler(const ComConfig& 
         << "CTLE " << point.ctle_index << " Tx " << point.tx_index;
   }
   EXPECT_GT(valid, 100u);
+
+  // Pruned by the K-th best so far (a point surely below it skips its cursor, its DFE step or
+  // its logarithm), on one thread or all, the search keeps the same K best.
+  constexpr std::size_t kKeep = 10;
+  BestPoints all(kKeep);
+  for (std::size_t i = 0; i < plain.size(); ++i) {
+    if (std::isfinite(plain[i])) all.offer(plain[i], i / n_tx, i % n_tx);
+  }
+  const std::vector<GridPointScore> expected = all.sorted();
+  for (unsigned threads : {1u, 0u}) {
+    const std::vector<GridPointScore> pruned = cpu_search(prepared, grid, tables, 0, threads, kKeep);
+    ASSERT_EQ(pruned.size(), expected.size()) << threads << " threads";
+    for (std::size_t i = 0; i < expected.size(); ++i) {
+      EXPECT_EQ(pruned[i].fom_dB, expected[i].fom_dB) << i << ", " << threads << " threads";
+      EXPECT_EQ(pruned[i].ctle_index, expected[i].ctle_index) << i << ", " << threads << " threads";
+      EXPECT_EQ(pruned[i].tx_index, expected[i].tx_index) << i << ", " << threads << " threads";
+    }
+  }
 }
 
 TEST(CpuEngine, SearchScoresEveryPointBitForBitAsTheCudaKernelsSampler) {
@@ -182,6 +200,9 @@ TEST(CpuEngine, SearchScoresEveryPointBitForBitAsTheCudaKernelsSampler) {
   expect_cpu_search_scores_every_point_as_the_plain_sampler(kr);
   kr.floating.N_bg = 0;
   expect_cpu_search_scores_every_point_as_the_plain_sampler(kr);
+  ComConfig kr_larger = test::thinned_grid(kr_spec(), 5);
+  kr_larger.floating.N_bg = 0;
+  expect_cpu_search_scores_every_point_as_the_plain_sampler(kr_larger);
 }
 
 TEST(SearchTables, FloatingTapsAreLeftOffTheCudaEngine) {
