@@ -356,8 +356,9 @@ ES_HD inline double fext_integral(const GridView& g, const VariantView& v, const
 /// The FOM of Tx combination `tx` at the CTLE setting of `c`, sampling the equalised pulse
 /// through `y` (y(s) = sum_k c_k p((s - o_k M) mod N), however it is computed). A point
 /// whose FOM is surely below `to_beat_ratio` (as a power ratio A_s^2 / sigma^2) scores
-/// -infinity: without the DFE step (the costly one with floating groups) when it is below even
-/// before the DFE's residual is added, else without the logarithm; 0 scores every point.
+/// -infinity: without a cursor when its peak could not reach it even without ISI and jitter,
+/// without the DFE step (the costly one with floating groups) when it is below even before
+/// the DFE's residual is added, else without the logarithm; 0 scores every point.
 template <int kTaps, typename Sampler>
 ES_HD inline PointScore score_point(const GridView& g, const VariantView& v, const CtleView& c, long long tx,
                                     const Sampler& y, double to_beat_ratio = 0.0) {
@@ -366,11 +367,20 @@ ES_HD inline PointScore score_point(const GridView& g, const VariantView& v, con
   const PointScore invalid{-INFINITY, -1};
   float peak_value = 0.0f;
   const int peak = find_peak(y, v, c, peak_value);
+  const int M = v.M;
+  const double xt2 = v.xt_scale * (fext_integral<kTaps>(g, v, c, tx, taps) + c.next_power);
+  // Every cursor rule samples within 4 UI before and 2 UI after the peak; inside the peak
+  // window that sample is at most the peak, and A_s^2 / (crosstalk, noise and Tx noise, which
+  // grows with the cursor) at most its value there: a point below even that needs no cursor.
+  if (peak_value > 0.0f && peak - 4 * M >= v.full_lo && peak + 2 * M <= v.full_hi) {
+    const double A_max = v.as_per_cursor * peak_value, tx_noise_max = v.tx_noise_per_cursor * peak_value;
+    const double floor2 = xt2 + c.noise2 + tx_noise_max * tx_noise_max;
+    if (A_max * A_max < to_beat_ratio * floor2 * (1.0 - 1e-9)) return invalid;
+  }
   const int cursor = find_cursor(y, g, v, peak, peak_value);
   if (cursor < 0) return invalid;
   const double y0 = y(cursor);
   if (!(y0 > 0.0)) return invalid;
-  const int M = v.M;
 
   // Residual ISI: precursors and the cursors past the DFE span (unpadded), then the DFE.
   double isi2 = 0.0;
@@ -391,7 +401,6 @@ ES_HD inline PointScore score_point(const GridView& g, const VariantView& v, con
 
   const double A_s = v.as_per_cursor * y0;
   const double tx_noise = v.tx_noise_per_cursor * y0;
-  const double xt2 = v.xt_scale * (fext_integral<kTaps>(g, v, c, tx, taps) + c.next_power);
   const double bound = v.sx2 * isi2 + v.jitter_scale2 * slope2 + xt2 + c.noise2 + tx_noise * tx_noise;
   // The DFE's residual only adds to sigma^2 (the margin covers the rounding of the two forms).
   if (A_s * A_s < to_beat_ratio * bound * (1.0 - 1e-9)) return {-INFINITY, cursor};
