@@ -22,20 +22,17 @@ bool ranks_before(const GridPointScore& a, const GridPointScore& b) {
 
 // The search loop and its vector passes are also compiled for AVX2 ([[ES_AVX2_CLONES]]).
 
-/// out[j] = sum_k c[k] src[k][j], j < n, and the largest of out[max_lo .. max_hi) (NaN never
-/// winning; -infinity when none is a number): one pass, eight lanes at a time (GCC's vector
-/// extension: one AVX2 register, two SSE2 ones; noinline: inlined into the search loop the
-/// compiler fused it into a scalar loop).
+/// out[j] = sum_k c[k] src[k][j], j < n, and the largest of them (NaN never winning;
+/// -infinity when none is a number): one pass, eight lanes at a time (GCC's vector extension:
+/// one AVX2 register, two SSE2 ones; noinline: inlined into the search loop the compiler fused
+/// it into a scalar loop).
 template <int kTaps>
 [[gnu::noinline, ES_AVX2_CLONES]] float combine(float* __restrict out, const float* const (&src)[kTaps],
-                                                  const float (&c)[kTaps], int n, int max_lo = 0, int max_hi = 0) {
+                                                  const float (&c)[kTaps], int n) {
   constexpr int kWidth = 8;
   using Lanes = float __attribute__((vector_size(4 * kWidth)));
   Lanes best = Lanes{} - INFINITY;
   float largest = -INFINITY;
-  const auto keep = [&](int j, float y) {
-    if (j >= max_lo && j < max_hi && y > largest) largest = y;
-  };
   int j = 0;
   for (; j + kWidth <= n; j += kWidth) {
     Lanes sum = {};
@@ -45,17 +42,13 @@ template <int kTaps>
       sum += c[k] * x;
     }
     std::memcpy(out + j, &sum, sizeof sum);
-    if (j >= max_lo && j + kWidth <= max_hi) {
-      best = sum > best ? sum : best;
-    } else if (j + kWidth > max_lo && j < max_hi) {  // the range's ends
-      for (int i = 0; i < kWidth; ++i) keep(j + i, sum[i]);
-    }
+    best = sum > best ? sum : best;
   }
   for (; j < n; ++j) {
     float sum = 0.0f;
     for (int k = 0; k < kTaps; ++k) sum += c[k] * src[k][j];
     out[j] = sum;
-    keep(j, sum);
+    largest = sum > largest ? sum : largest;
   }
   for (int i = 0; i < kWidth; ++i) largest = best[i] > largest ? best[i] : largest;
   return largest;
@@ -144,35 +137,42 @@ T mm_metric(T early, T now, T late, float b1) {
 }
 
 /// The CPU's sampler of an equalised pulse: the peak window and one UI either side (where the
-/// cursor rules look, but for rare outliers) computed for each point in one contiguous,
-/// vectorised pass per tap, which also keeps the peak window's maximum; other positions
-/// directly.
+/// cursor rules look, but for rare outliers) computed in contiguous, vectorised passes per
+/// tap, other positions directly. Each point computes the peak window and its maximum; a side
+/// only when a scan first needs it (points pruned at their peak need neither, and the cursor
+/// rules rarely look left of the peak window).
 template <int kTaps>
 class WindowedPulse {
  public:
   static constexpr int kMaxWindow = 4096;
 
-  /// Samples lo .. lo + len - 1; the maximum over peak_lo .. peak_hi (inside them) is kept.
+  /// Samples lo .. lo + len - 1, around the peak window peak_lo .. peak_hi.
   WindowedPulse(const float* extended_pulse, const int* offset, int lo, int len, int peak_lo, int peak_hi)
       : ext_(extended_pulse), lo_(lo), len_(std::min(len, kMaxWindow)), peak_lo_(peak_lo), peak_hi_(peak_hi) {
     for (int k = 0; k < kTaps; ++k) offset_[k] = offset[k];
-    if (peak_lo_ < lo_ || peak_hi_ >= lo_ + len_) peak_lo_ = peak_hi_ = -1;  // not kept
+    if (peak_lo_ < lo_ || peak_hi_ >= lo_ + len_) peak_lo_ = peak_hi_ = -1;  // no peak window kept
   }
   void compute(const float* taps) {
     for (int k = 0; k < kTaps; ++k) tap_[k] = taps[k];
-    const float* src[kTaps];
-    for (int k = 0; k < kTaps; ++k) src[k] = ext_ + (lo_ - offset_[k]);
-    peak_max_ = combine<kTaps>(values_, src, tap_, len_, peak_lo_ - lo_, peak_hi_ + 1 - lo_);
+    if (peak_lo_ < 0) {  // all of them at once
+      done_lo_ = lo_;
+      done_end_ = lo_ + len_;
+    } else {
+      done_lo_ = peak_lo_;
+      done_end_ = peak_hi_ + 1;
+    }
+    peak_max_ = fill(done_lo_, done_end_);
   }
   [[gnu::always_inline]] float operator()(int s) const {
-    const auto rel = static_cast<unsigned>(s - lo_);
-    return rel < static_cast<unsigned>(len_) ? values_[rel] : direct(s);
+    return static_cast<unsigned>(s - done_lo_) < static_cast<unsigned>(done_end_ - done_lo_) ? values_[s - lo_]
+                                                                                             : direct(s);
   }
-  /// As search::first_max_of, vectorised: in the computed range, or (the whole peak window,
-  /// where the bounds leave it open) computed for the call in one pass.
+  /// As search::first_max_of, vectorised: in the samples, or (the whole peak window, where the
+  /// bounds leave it open) computed for the call in one pass.
   int first_max(int lo, int hi, float& value) const {
     const int n = hi - lo + 1;
-    const bool computed = lo >= lo_ && hi < lo_ + len_;
+    const bool kept = lo == peak_lo_ && hi == peak_hi_;  // computed, its maximum known
+    const bool computed = kept || have(lo, hi);
     if (!computed && n > kMaxWindow) return search::first_max_of(*this, lo, hi, value);
     if (!computed) {
       const float* src[kTaps];
@@ -180,26 +180,30 @@ class WindowedPulse {
       combine<kTaps>(scratch_, src, tap_, n);
     }
     const float* v = computed ? values_ + (lo - lo_) : scratch_;
-    const bool kept = computed && lo == peak_lo_ && hi == peak_hi_;  // its maximum is known
     const int at = kept ? first_position<true>(v, n, peak_max_) : first_extreme<true>(v, n);
     value = v[at];
     return lo + at;
   }
-  /// As search::last_crossing_of, eight positions at a time (backwards) where the range is
-  /// computed.
+  /// As search::last_crossing_of, eight positions at a time (backwards) in the samples: those
+  /// computed first, the left side only if the scan gets there.
   int last_crossing(int start, int end, float level) const {
-    if (start < lo_ || end >= lo_ + len_) return search::last_crossing_of(*this, start, end, level);
+    if (start < lo_ || !have(end, end)) return search::last_crossing_of(*this, start, end, level);
     int n = end - 1;  // the highest position not yet looked at
-    for (; n - 7 >= start; n -= 8) {
-      const float* left = values_ + (n - 7 - lo_);  // y(n - 7 .. n); left + 1: the samples after
-      Ints4 upward[2];
-      for (int h = 0; h < 2; ++h) {
-        upward[h] = signs(load4(left + 4 * h + 1) - level) - signs(load4(left + 4 * h) - level) >= 1;
+    for (;;) {
+      const int bottom = std::max(start, done_lo_);
+      for (; n - 7 >= bottom; n -= 8) {
+        const float* left = values_ + (n - 7 - lo_);  // y(n - 7 .. n); left + 1: the samples after
+        Ints4 upward[2];
+        for (int h = 0; h < 2; ++h) {
+          upward[h] = signs(load4(left + 4 * h + 1) - level) - signs(load4(left + 4 * h) - level) >= 1;
+        }
+        if (!any_lane(upward[0] | upward[1])) continue;
+        for (int i = 7; i >= 0; --i) {
+          if (upward[i / 4][i % 4]) return n - 7 + i;
+        }
       }
-      if (!any_lane(upward[0] | upward[1])) continue;
-      for (int i = 7; i >= 0; --i) {
-        if (upward[i / 4][i % 4]) return n - 7 + i;
-      }
+      if (bottom == start) break;
+      have(start, start);
     }
     return search::last_crossing_of(*this, start, n + 1, level);  // the last few, one at a time
   }
@@ -214,13 +218,11 @@ class WindowedPulse {
     for (int k = 0; k < kTaps; ++k) src[k] = chain + (kTaps - 1 - k);
     combine<kTaps>(out, src, tap_, count);
   }
-  /// As search::mm_point_of, the metrics computed in one vectorised pass where the range is
-  /// computed.
+  /// As search::mm_point_of, the metrics computed in one vectorised pass where the range lies
+  /// in the samples.
   int mm_point(int crossing, int M, float b1) const {
     const int n = 2 * M + 1;
-    if (crossing - M < lo_ || crossing + 3 * M >= lo_ + len_ || n > kMaxWindow) {
-      return search::mm_point_of(*this, crossing, M, b1);
-    }
+    if (!have(crossing - M, crossing + 3 * M) || n > kMaxWindow) return search::mm_point_of(*this, crossing, M, b1);
     const float* early = values_ + (crossing - M - lo_);
     const float* now = early + M;
     const float* late = now + M;
@@ -235,6 +237,25 @@ class WindowedPulse {
   }
 
  private:
+  /// Computes samples from .. end - 1 (inside the window); their largest.
+  float fill(int from, int end) const {
+    const float* src[kTaps];
+    for (int k = 0; k < kTaps; ++k) src[k] = ext_ + (from - offset_[k]);
+    return combine<kTaps>(values_ + (from - lo_), src, tap_, end - from);
+  }
+  /// Whether lo .. hi lie in the window; if so, computes the side(s) of it they reach.
+  bool have(int lo, int hi) const {
+    if (lo < lo_ || hi >= lo_ + len_) return false;
+    if (lo < done_lo_) {
+      fill(lo_, done_lo_);
+      done_lo_ = lo_;
+    }
+    if (hi >= done_end_) {
+      fill(done_end_, lo_ + len_);
+      done_end_ = lo_ + len_;
+    }
+    return true;
+  }
   [[gnu::noinline]] float direct(int s) const {
     float y = 0.0f;
     for (int k = 0; k < kTaps; ++k) y += tap_[k] * ext_[s - offset_[k]];
@@ -247,7 +268,8 @@ class WindowedPulse {
   int peak_lo_, peak_hi_;  ///< the peak window, -1 when outside the samples
   float peak_max_ = -INFINITY;
   float tap_[kTaps] = {};
-  float values_[kMaxWindow];
+  mutable int done_lo_ = 0, done_end_ = 0;  ///< the samples computed for these taps
+  mutable float values_[kMaxWindow];
   mutable float metric_[kMaxWindow];
   mutable float scratch_[kMaxWindow];  ///< a range outside values_
 };
