@@ -25,7 +25,7 @@ namespace eyesweep::search {
 inline constexpr int kMaxTaps = 8;                           ///< Tx taps per combination
 inline constexpr int kMaxGram = kMaxTaps * (kMaxTaps + 1) / 2;  ///< packed symmetric entries
 inline constexpr int kMaxOutliers = 32;                      ///< peak-bound positions kept per CTLE
-inline constexpr int kMaxChainedDfe = 32;  ///< DFE taps whose samples the host takes in one pass
+inline constexpr int kMaxChainedDfe = 64;  ///< post-cursors the host takes in one pass (fixed and floating taps)
 
 /// The cursor rules of ComConfig::cursor_rule.
 enum class Anchor : int { mueller_muller = 0, peak = 1, max_slope_step = 2 };
@@ -271,11 +271,13 @@ ES_HD inline double dfe_residual2(const Sampler& y, const GridView& g, const Var
   constexpr int n_floating = 0;
   const int* floating = nullptr;
 #else
-  // The fixed taps' samples in one pass of the sampler (the CPU's vectorised), the positions
-  // past them (floating groups) one at a time.
+  // The post-cursors the taps may take (fixed, and floating up to N_f) in one pass of the
+  // sampler (the CPU's vectorised), any past kMaxChainedDfe one at a time.
   float chained[kMaxChainedDfe];
+  const int span = g.floating.groups > 0 && g.floating.last > g.dfe_taps ? g.floating.last : g.dfe_taps;
   const int before_end = (v.N - 1 - cursor) / v.M;  // samples of the span inside the pulse
-  const int chained_count = g.dfe_taps <= kMaxChainedDfe ? (g.dfe_taps < before_end ? g.dfe_taps : before_end) : 0;
+  int chained_count = span < kMaxChainedDfe ? span : kMaxChainedDfe;
+  if (chained_count > before_end) chained_count = before_end;
   if (chained_count > 0) y.ui_chain(cursor + v.M, v.M, chained_count, chained);
   const auto sample = [&](int k) {
     const int n = cursor + v.M * (k + 1);
