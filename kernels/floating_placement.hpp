@@ -90,6 +90,14 @@ int place_floating_groups(const FloatingGroups& fg, const Postcursor& postcursor
   const int ordered = (groups - 1) * bank + 1;
   int set_next_bank = 0;
   for (int k = 1; k <= groups; ++k) {
+    if (k == groups && k > 1 && set_next_bank == 0) {
+      // The last bank starts at the best window: the sort's first, the first of equals.
+      if (ndiff.size == 0) return 0;
+      int best = 1;
+      for (int i = 2; i <= ndiff.size; ++i) best = ndiff.v[i - 1] > ndiff.v[best - 1] ? i : best;
+      for (int i = 0; i < bank; ++i) idx[(k - 1) * bank + i] = best + i;
+      break;
+    }
     int n_order = detail::sort_descending(ndiff, order);
     if (k == 1 && n_order >= ordered) {
       // The best windows are exactly the first ones: contiguous groups right after the fixed taps.
