@@ -288,22 +288,21 @@ ES_HD inline double dfe_residual2(const Sampler& y, const GridView& g, const Var
   const int n_floating =
       place_floating_groups(g.floating, [&](int n) { return sample(n - 1); }, y0, floating);
 #endif
-  const auto lower = [&](int k) {  // 0-based tap k's limits, relative to y0
-    for (int i = 0; i < n_floating; ++i) {
-      if (floating[i] == k + 1) return -g.floating.limit;
-    }
-    return g.b_min[k];
-  };
-  const auto upper = [&](int k) {
-    for (int i = 0; i < n_floating; ++i) {
-      if (floating[i] == k + 1) return g.floating.limit;
-    }
-    return g.b_max[k];
+  // Tap k's (0-based) limits, relative to y0, for ascending k: `next` walks the ascending
+  // floating taps along.
+  const auto limits = [&](int k, int& next, double& lower, double& upper) {
+    while (next < n_floating && floating[next] < k + 1) ++next;
+    const bool is_floating = next < n_floating && floating[next] == k + 1;
+    lower = is_floating ? -g.floating.limit : g.b_min[k];
+    upper = is_floating ? g.floating.limit : g.b_max[k];
   };
   double head = 0.0, tail_resid = 0.0, rss2 = 0.0;
+  int next = 0;
   for (int k = 0; k < g.dfe_taps; ++k) {
     const double yk = sample(k);
-    const double applied = clamp_to(yk, y0 * lower(k), y0 * upper(k));
+    double lower, upper;
+    limits(k, next, lower, upper);
+    const double applied = clamp_to(yk, y0 * lower, y0 * upper);
     if (k < tail) {
       head += (yk - applied) * (yk - applied);
     } else {
@@ -315,9 +314,12 @@ ES_HD inline double dfe_residual2(const Sampler& y, const GridView& g, const Var
   if (rss != 0.0 && rss >= g.tail_rss_max) {
     // Each tail tap's limit becomes its share of the RSS limit (rare: recompute the samples).
     tail_resid = 0.0;
+    next = 0;
     for (int k = tail; k < g.dfe_taps; ++k) {
       const double yk = sample(k);
-      const double first = clamp_to(yk, y0 * lower(k), y0 * upper(k));
+      double lower, upper;
+      limits(k, next, lower, upper);
+      const double first = clamp_to(yk, y0 * lower, y0 * upper);
       const double share = (rss < g.tail_rss_max ? rss : g.tail_rss_max) * fabs(first / y0) / rss;
       const double applied = clamp_to(yk, -y0 * share, y0 * share);
       tail_resid += (yk - applied) * (yk - applied);
