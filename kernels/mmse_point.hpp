@@ -111,12 +111,7 @@ ES_HD inline PointScore score_mmse_point(const GridView& g, const VariantView& v
   const int M = v.M, N = v.N, nw = ffe.taps, nb = g.dfe_taps;
 
   // The cursor: the fast engines' rule on the float pulse.
-  EqualizedPulse<kTaps> sampler;
-  sampler.pulse = peak.pulse;
-  for (int k = 0; k < kTaps; ++k) {
-    sampler.offset[k] = v.offset[k];
-    sampler.tap[k] = g.taps[tx * kTaps + k];
-  }
+  const EqualizedPulse<kTaps> sampler = equalized_pulse<kTaps>(g, v, peak, tx);
   float peak_value = 0.0f;
   const int peak_at = find_peak(sampler, v, peak, peak_value);
   const int cursor = find_cursor(sampler, g, v, peak_at, peak_value);

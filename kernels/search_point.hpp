@@ -376,7 +376,10 @@ ES_HD inline PointScore score_point(const GridView& g, const VariantView& v, con
   // Every cursor rule samples within 4 UI before and 2 UI after the peak; inside the peak
   // window that sample is at most the peak, and A_s^2 / (crosstalk, noise and Tx noise, which
   // grows with the cursor) at most its value there: a point below even that needs no cursor.
-  if (peak_value > 0.0f && peak - 4 * M >= v.full_lo && peak + 2 * M <= v.full_hi) {
+  // (The ratio grows with the cursor only where crosstalk and noise are not negative; the
+  // CUDA kernel passes no ratio to beat, so its compiler can drop all of this.)
+  if (to_beat_ratio > 0.0 && peak_value > 0.0f && xt2 + c.noise2 >= 0.0 && peak - 4 * M >= v.full_lo &&
+      peak + 2 * M <= v.full_hi) {
     const double A_max = v.as_per_cursor * peak_value, tx_noise_max = v.tx_noise_per_cursor * peak_value;
     const double floor2 = xt2 + c.noise2 + tx_noise_max * tx_noise_max;
     if (A_max * A_max < to_beat_ratio * floor2 * (1.0 - 1e-9)) return invalid;
@@ -414,16 +417,23 @@ ES_HD inline PointScore score_point(const GridView& g, const VariantView& v, con
   return {10.0 * log10(A_s * A_s / total), cursor};
 }
 
-/// The same, sampling the pulse directly (the GPU's way: no buffers).
+/// The plain sampler of Tx combination `tx`'s equalised pulse at the CTLE setting of `c`.
 template <int kTaps>
-ES_HD inline PointScore score_point(const GridView& g, const VariantView& v, const CtleView& c, long long tx) {
+ES_HD inline EqualizedPulse<kTaps> equalized_pulse(const GridView& g, const VariantView& v, const CtleView& c,
+                                                   long long tx) {
   EqualizedPulse<kTaps> y;
   y.pulse = c.pulse;
   for (int k = 0; k < kTaps; ++k) {
     y.offset[k] = v.offset[k];
     y.tap[k] = g.taps[tx * kTaps + k];
   }
-  return score_point<kTaps>(g, v, c, tx, y);
+  return y;
+}
+
+/// The same, sampling the pulse directly (the GPU's way: no buffers).
+template <int kTaps>
+ES_HD inline PointScore score_point(const GridView& g, const VariantView& v, const CtleView& c, long long tx) {
+  return score_point<kTaps>(g, v, c, tx, equalized_pulse<kTaps>(g, v, c, tx));
 }
 
 /// Calls fn.template operator()<kTaps>() with kTaps = num_taps (1 .. kMaxTaps); false if

@@ -170,6 +170,22 @@ void expect_cpu_search_scores_every_point_as_the_plain_sampler(const ComConfig& 
   }
   EXPECT_GT(valid, 100u);
 
+  // Asked to beat its own FOM, every point keeps it (no bound prunes a tie); asked to beat a
+  // little more, it is pruned.
+  for (std::size_t i = 0; i < plain.size(); ++i) {
+    if (!std::isfinite(plain[i])) continue;
+    const search::CtleView record = tables.record(0, i / n_tx);
+    const auto tx = static_cast<long long>(i % n_tx);
+    const double ratio = std::pow(10.0, plain[i] / 10.0);
+    search::dispatch_taps(g.num_taps, [&]<int kTaps>() {
+      const search::EqualizedPulse<kTaps> y = search::equalized_pulse<kTaps>(g, prepared.view(), record, tx);
+      EXPECT_EQ(search::score_point<kTaps>(g, prepared.view(), record, tx, y, ratio).fom_dB, plain[i])
+          << "CTLE " << i / n_tx << " Tx " << tx;
+      EXPECT_EQ(search::score_point<kTaps>(g, prepared.view(), record, tx, y, ratio * (1.0 + 1e-6)).fom_dB, -INFINITY)
+          << "CTLE " << i / n_tx << " Tx " << tx;
+    });
+  }
+
   // Pruned by the K-th best so far (a point surely below it skips its cursor, its DFE step or
   // its logarithm), on one thread or all, the search keeps the same K best.
   constexpr std::size_t kKeep = 10;
