@@ -9,6 +9,7 @@
 #include "host/com_pdf.hpp"
 #include "host/fom_search.hpp"
 #include "host/parallel.hpp"
+#include "host/windowed_pulse.hpp"
 #include "kernels/common/error.hpp"
 
 namespace eyesweep {
@@ -206,11 +207,20 @@ std::vector<GridPointScore> MmseSearch::search(unsigned threads, std::size_t kee
   parallel_chunks(total, kChunk, workers, [&](std::size_t lo, std::size_t hi, unsigned worker) {
     BestPoints& mine = best[worker];
     const bool dispatched = search::dispatch_taps(grid_view_.num_taps, [&]<int kTaps>() {
+      // The cursor from the DFE search's vectorised sampler, one per CTLE setting.
+      std::size_t ctle = (first + lo) / n_tx;
+      search::CtleView peak = peak_tables_.record(0, ctle);
+      cpu::WindowedPulse<kTaps> y = cpu::window_around_peak<kTaps>(peak, v);
       for (std::size_t flat = first + lo; flat < first + hi; ++flat) {
-        const std::size_t ctle = flat / n_tx, tx = flat % n_tx;
+        if (flat / n_tx != ctle) {
+          ctle = flat / n_tx;
+          peak = peak_tables_.record(0, ctle);
+          y = cpu::window_around_peak<kTaps>(peak, v);
+        }
+        const std::size_t tx = flat % n_tx;
+        y.compute(grid_view_.taps + tx * kTaps);
         const search::PointScore s = search::score_mmse_point<kTaps>(
-            grid_view_, v, peak_tables_.record(0, ctle), tables_.layout, tables_.record(ctle), receiver_,
-            static_cast<long long>(tx));
+            grid_view_, v, peak, tables_.layout, tables_.record(ctle), receiver_, static_cast<long long>(tx), y);
         if (std::isfinite(s.fom_dB) && s.fom_dB >= mine.threshold()) mine.offer(s.fom_dB, ctle, tx);
       }
     });

@@ -101,17 +101,17 @@ ES_HD inline void contract_pairs(const double* cc, const T* table, int n, double
 
 /// The MMSE FOM of Tx combination `tx` at one CTLE setting (-infinity where it gives no valid
 /// receiver) and its cursor: `peak` is the setting's record of the peak search's tables,
-/// `t` its MMSE tables; g.taps_exact must be set. N_w <= kMaxRxFfeTaps, N_b <= kMaxMmseDfeTaps.
-template <int kTaps>
+/// `t` its MMSE tables, `sampler` the float Tx-equalised pulse of `peak` (as score_point's);
+/// g.taps_exact must be set. N_w <= kMaxRxFfeTaps, N_b <= kMaxMmseDfeTaps.
+template <int kTaps, typename Sampler>
 ES_HD inline PointScore score_mmse_point(const GridView& g, const VariantView& v, const CtleView& peak,
                                          const MmseLayout& layout, const MmseRecordView& t, const RxFfeView& ffe,
-                                         long long tx) {
+                                         long long tx, const Sampler& sampler) {
   constexpr int kPairs = kTaps * (kTaps + 1) / 2;
   const PointScore invalid{-INFINITY, -1};
   const int M = v.M, N = v.N, nw = ffe.taps, nb = g.dfe_taps;
 
   // The cursor: the fast engines' rule on the float pulse.
-  const EqualizedPulse<kTaps> sampler = equalized_pulse<kTaps>(g, v, peak, tx);
   float peak_value = 0.0f;
   const int peak_at = find_peak(sampler, v, peak, peak_value);
   const int cursor = find_cursor(sampler, g, v, peak_at, peak_value);
@@ -190,6 +190,14 @@ ES_HD inline PointScore score_mmse_point(const GridView& g, const VariantView& v
   }
   const double A_s = v.as_per_cursor * solution.cursor_V;
   return {20.0 * log10(A_s / sqrt(total)), cursor};
+}
+
+/// The same, sampling the pulse directly (the GPU's way: no buffers).
+template <int kTaps>
+ES_HD inline PointScore score_mmse_point(const GridView& g, const VariantView& v, const CtleView& peak,
+                                         const MmseLayout& layout, const MmseRecordView& t, const RxFfeView& ffe,
+                                         long long tx) {
+  return score_mmse_point<kTaps>(g, v, peak, layout, t, ffe, tx, equalized_pulse<kTaps>(g, v, peak, tx));
 }
 
 }  // namespace eyesweep::search

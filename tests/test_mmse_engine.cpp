@@ -268,6 +268,15 @@ TEST(MmseSearch, TheSearchKeepsTheBestPointsInTheScriptsOrder) {
       EXPECT_EQ(best[i].tx_index, all[i].tx_index) << "threads " << threads << " rank " << i;
     }
   }
+  // Every point, bit for bit: the search's vectorised sampler finds the cursors score()'s
+  // plain one finds.
+  const std::vector<GridPointScore> every = search.search(2, grid.points());
+  ASSERT_EQ(every.size(), all.size());
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    EXPECT_EQ(every[i].fom_dB, all[i].fom_dB) << "rank " << i;
+    EXPECT_EQ(every[i].ctle_index, all[i].ctle_index) << "rank " << i;
+    EXPECT_EQ(every[i].tx_index, all[i].tx_index) << "rank " << i;
+  }
   // A sub-range is the same search over fewer points.
   const std::size_t n_tx = grid.tx().num_combinations();
   const std::vector<GridPointScore> second = search.search(2, 1, n_tx, 2 * n_tx);
