@@ -168,11 +168,7 @@ class WindowedPulse {
     const bool kept = lo == peak_lo_ && hi == peak_hi_;  // computed, its maximum known
     const bool computed = kept || have(lo, hi);
     if (!computed && n > kMaxWindow) return search::first_max_of(*this, lo, hi, value);
-    if (!computed) {
-      const float* src[kTaps];
-      for (int k = 0; k < kTaps; ++k) src[k] = ext_ + (lo - offset_[k]);
-      combine<kTaps>(scratch_, src, tap_, n);
-    }
+    if (!computed) sample_range(lo, hi + 1, scratch_);
     const float* v = computed ? values_ + (lo - lo_) : scratch_;
     const int at = kept ? first_position<true>(v, n, peak_max_) : first_extreme<true>(v, n);
     value = v[at];
@@ -231,12 +227,14 @@ class WindowedPulse {
   }
 
  private:
-  /// Computes samples from .. end - 1 (inside the window); their largest.
-  float fill(int from, int end) const {
+  /// Samples from .. end - 1 into out[0 ..]; their largest.
+  float sample_range(int from, int end, float* out) const {
     const float* src[kTaps];
     for (int k = 0; k < kTaps; ++k) src[k] = ext_ + (from - offset_[k]);
-    return combine<kTaps>(values_ + (from - lo_), src, tap_, end - from);
+    return combine<kTaps>(out, src, tap_, end - from);
   }
+  /// Computes samples from .. end - 1 of the window; their largest.
+  float fill(int from, int end) const { return sample_range(from, end, values_ + (from - lo_)); }
   /// Whether lo .. hi lie in the window; if so, computes the side(s) of it they reach.
   bool have(int lo, int hi) const {
     if (lo < lo_ || hi >= lo_ + len_) return false;

@@ -271,12 +271,11 @@ ES_HD inline double dfe_residual2(const Sampler& y, const GridView& g, const Var
   constexpr int n_floating = 0;
   const int* floating = nullptr;
 #else
-  // The post-cursors the taps may take (fixed, and floating up to N_f) in one pass of the
-  // sampler (the CPU's vectorised), any past kMaxChainedDfe one at a time.
+  // The span's post-cursors (with floating groups it reaches N_f) in one pass of the sampler
+  // (the CPU's vectorised), any past kMaxChainedDfe one at a time.
   float chained[kMaxChainedDfe];
-  const int span = g.floating.groups > 0 && g.floating.last > g.dfe_taps ? g.floating.last : g.dfe_taps;
   const int before_end = (v.N - 1 - cursor) / v.M;  // samples of the span inside the pulse
-  int chained_count = span < kMaxChainedDfe ? span : kMaxChainedDfe;
+  int chained_count = g.dfe_taps < kMaxChainedDfe ? g.dfe_taps : kMaxChainedDfe;
   if (chained_count > before_end) chained_count = before_end;
   if (chained_count > 0) y.ui_chain(cursor + v.M, v.M, chained_count, chained);
   const auto sample = [&](int k) {
