@@ -52,12 +52,7 @@ template <int kTaps>
 BatchTables build_tables(const std::vector<const PreparedVariant*>& variants, const SearchGrid& grid, unsigned threads,
                          const RecordContextSink& also) {
   BatchTables t;
-  int pulse_len = 1, max_xt = 0;
-  for (const PreparedVariant* v : variants) {
-    pulse_len = std::max(pulse_len, v->pulse_length());
-    max_xt = std::max(max_xt, v->crosstalk_frequencies());
-  }
-  t.layout = table_layout(grid, variants.empty() ? 1 : variants.front()->config().M, pulse_len, max_xt);
+  t.layout = table_layout(grid, variants);
   t.n_ctle = grid.ctle().size();
   const std::size_t records = variants.size() * t.n_ctle;
   const auto floats = static_cast<std::size_t>(t.layout.floats()), doubles = static_cast<std::size_t>(t.layout.doubles()),

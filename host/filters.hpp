@@ -8,6 +8,8 @@
 #include <span>
 #include <vector>
 
+#include "kernels/ctle_response.hpp"
+
 namespace eyesweep {
 
 using cplx = std::complex<double>;
@@ -30,16 +32,6 @@ double raised_cosine_window(double f_GHz, double f_start_GHz, double f_end_GHz);
 /// infinite (a one-pole stage).
 cplx ctle_stage(double f_GHz, double g_dB, double f_z_GHz, double f_p1_GHz, double f_p2_GHz);
 
-/// The parameters of one CTLE setting: the main stage and the optional low-frequency stage
-/// (802.3ck form; f_LF_GHz = 0 means a single-stage CTLE).
-struct CtleSetting {
-  double g_DC_dB = 0.0;
-  double g_DC2_dB = 0.0;
-  double f_z_GHz = 0.0;
-  double f_p1_GHz = 0.0;
-  double f_p2_GHz = 0.0;
-  double f_LF_GHz = 0.0;
-};
 
 /// Continuous-time CTLE response (both stages).
 cplx ctle_response(double f_GHz, const CtleSetting& ctle);

@@ -57,6 +57,15 @@ FomEvaluator::FomEvaluator(const CaseResponses& responses, const ComConfig& cfg,
     const double x = std::numbers::pi * std::max(f[i] / cfg.f_b_GBd, 1e-20 / std::numbers::pi);
     sinc2_[i] = std::pow(std::sin(x) / x, 2);
   }
+  for (const ChannelResponse& aggressor : responses.aggressors) {
+    ES_EXPECTS(aggressor.H.size() >= n_xt_, "an aggressor's response is shorter than the frequency grid");
+    for (std::size_t i = 0; i < n_xt_; ++i) {
+      aggressor_H_.push_back(aggressor.H[i].real());
+      aggressor_H_.push_back(aggressor.H[i].imag());
+    }
+    aggressor_a2_.push_back(aggressor.amplitude_V * aggressor.amplitude_V);
+    aggressor_is_fext_.push_back(aggressor.kind == ChannelKind::fext ? 1 : 0);
+  }
   // |H_ffe(f)|^2 = r_0 + 2 sum_d r_d cos(2 pi f d T), r_d the taps' autocorrelation: one
   // cosine table per lag instead of a complex exponential per tap.
   const std::size_t lags = tx_grid.num_taps;
@@ -87,6 +96,21 @@ FomEvaluator FomEvaluator::without_min_veo_test() const {
   return relaxed;
 }
 
+ctle::SpectrumView FomEvaluator::spectrum() const {
+  ctle::SpectrumView s;
+  s.n_f = static_cast<int>(responses_.f_GHz.size());
+  s.f_GHz = responses_.f_GHz.data();
+  s.H_r = reinterpret_cast<const double*>(responses_.H_r.data());  // std::complex: (re, im) pairs
+  s.rx_noise = responses_.rx_noise_V2_per_GHz.empty() ? nullptr : responses_.rx_noise_V2_per_GHz.data();
+  s.n_xt = static_cast<int>(n_xt_);
+  s.sinc2 = sinc2_.data();
+  s.n_aggressors = static_cast<int>(aggressor_a2_.size());
+  s.aggressor_H = aggressor_H_.data();
+  s.aggressor_a2 = aggressor_a2_.data();
+  s.aggressor_is_fext = aggressor_is_fext_.data();
+  return s;
+}
+
 CtleContext FomEvaluator::make_context(const CtleSetting& ctle) const {
   CtleContext context;
   context.ctle = ctle;
@@ -94,34 +118,22 @@ CtleContext FomEvaluator::make_context(const CtleSetting& ctle) const {
   context.pulse = pulse_from_impulse(
       ctle_filter_impulse(responses_.thru.impulse, ctle, sample_rate_GHz), cfg_.M);
 
-  const std::vector<double>& f = responses_.f_GHz;
-  const std::vector<std::complex<double>> H_ctf = ctle_response(f, ctle);
-
-  // sigma_N^2 = eta_0 sum_k |H_r H_ctf|^2 (f_k - f_{k-1}), right-endpoint rule from the
-  // second point, as the script integrates; noise an active THRU adds at the Rx die
-  // (rx_noise) through the same filters and rule.
-  const std::vector<double>& rx_noise = responses_.rx_noise_V2_per_GHz;
-  double white = 0.0, shaped = 0.0;
-  for (std::size_t i = 1; i < f.size(); ++i) {
-    const double power = std::norm(responses_.H_r[i] * H_ctf[i]) * (f[i] - f[i - 1]);
-    white += power;
-    if (!rx_noise.empty()) shaped += rx_noise[i] * power;
+  // sigma_N^2 = eta_0 sum_k |H_r H_ctf|^2 (f_k - f_{k-1}) plus the noise an active THRU adds
+  // at the Rx die (rx_noise) through the same filters and rule; the FEXT weights and the
+  // NEXT power on the crosstalk integral's frequencies.
+  const ctle::SpectrumView spectrum = this->spectrum();
+  const ctle::Response response(ctle);
+  ctle::Integrals integrals;
+  context.fext_weight.resize(n_xt_);
+  for (int i = 0; i < spectrum.n_f; ++i) {
+    const ctle::FrequencyTerms terms = ctle::frequency_terms(spectrum, response, i);
+    integrals.add(terms);
+    if (i < spectrum.n_xt) context.fext_weight[static_cast<std::size_t>(i)] = terms.fext;
   }
-  context.sigma_n = std::sqrt(cfg_.eta_0_V2_per_GHz * white + shaped);
-
-  context.fext_weight.assign(n_xt_, 0.0);
-  for (const ChannelResponse& aggressor : responses_.aggressors) {
-    const double a2 = aggressor.amplitude_V * aggressor.amplitude_V;
-    for (std::size_t i = 0; i < n_xt_; ++i) {
-      const double power = a2 * sinc2_[i] * std::norm(aggressor.H[i] * H_ctf[i]);
-      if (aggressor.kind == ChannelKind::fext) {
-        context.fext_weight[i] += power;
-      } else {
-        context.next_power += power;
-      }
-    }
-  }
+  context.sigma_n = std::sqrt(integrals.noise2(cfg_.eta_0_V2_per_GHz));
+  context.next_power = integrals.next_power;
   if (cfg_.rx_ffe.enabled()) {
+    const std::vector<std::complex<double>> H_ctf = ctle_response(responses_.f_GHz, ctle);
     context.rx_ffe_noise = make_rx_ffe_noise_context(cfg_, responses_, ctle, H_ctf, context.pulse);
   }
   return context;

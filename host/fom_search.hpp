@@ -83,6 +83,9 @@ class FomEvaluator {
   std::size_t crosstalk_frequencies() const { return n_xt_; }
   const std::vector<double>& lag_cos() const { return lag_cos_; }
   double crosstalk_scale() const { return xt_scale_; }
+  /// What make_context's noise and crosstalk integrals read (pointers into the responses and
+  /// this evaluator).
+  ctle::SpectrumView spectrum() const;
 
  private:
   /// The sampling point per cfg.cursor_rule, given the pulse (`at`), its length and peak;
@@ -112,6 +115,9 @@ class FomEvaluator {
   std::size_t peak_lo_ = 0, peak_hi_ = 0;  ///< window (inclusive) of the cursor peak search
   std::size_t n_xt_ = 0;                   ///< frequencies used in the crosstalk integral
   std::vector<double> sinc2_;              ///< sinc^2(f T) on those frequencies
+  std::vector<double> aggressor_H_;        ///< aggressors x n_xt_, interleaved complex
+  std::vector<double> aggressor_a2_;       ///< amplitude^2 per aggressor
+  std::vector<unsigned char> aggressor_is_fext_;
   std::vector<double> lag_cos_;            ///< per tap lag d, cos(2 pi f d T) on those frequencies
   double xt_scale_ = 0.0;                  ///< sigma_X^2 2 Delta_f / f_2
   std::vector<int> sampling_offsets_;      ///< sample_adjustment, in order of |offset|

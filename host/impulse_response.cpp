@@ -11,6 +11,7 @@
 #include <string>
 
 #include "host/band_extension.hpp"
+#include "kernels/ctle_response.hpp"
 #include "kernels/common/error.hpp"
 
 namespace eyesweep {
@@ -113,13 +114,9 @@ ImpulseResponse impulse_response(std::span<const std::complex<double>> H,
 }
 
 std::vector<double> pulse_from_impulse(std::span<const double> impulse, int samples_per_ui) {
-  // Summed directly rather than as a running sum, whose rounding error grows with length.
   std::vector<double> pulse(impulse.size());
-  const auto M = static_cast<std::size_t>(samples_per_ui);
   for (std::size_t n = 0; n < impulse.size(); ++n) {
-    double sum = 0.0;
-    for (std::size_t m = n + 1 > M ? n + 1 - M : 0; m <= n; ++m) sum += impulse[m];
-    pulse[n] = sum;
+    pulse[n] = ctle::pulse_sample(impulse.data(), static_cast<long long>(n), samples_per_ui);
   }
   return pulse;
 }

@@ -123,12 +123,12 @@ MmseSearch::MmseSearch(const PreparedVariant& variant, const SearchGrid& grid, u
     double* hh = record + L.hh_at();
     double* base_noise = record + L.base_noise_at();
     double* fext_energy = record + L.fext_energy_at();
-    for (int s = -L.pulse_pad; s < N + L.pulse_pad; ++s) pulse[s] = p[static_cast<std::size_t>(wrap_index(s, N))];
+    for (int s = -L.pulse_pad; s < N + L.pulse_pad; ++s) pulse[s] = p[static_cast<std::size_t>(search::wrap_index(s, N))];
     // A pulse at position `first` and i UI later, circularly.
     const auto chain = [M](const std::vector<double>& seq, int start) {
       const auto n = static_cast<std::ptrdiff_t>(seq.size());
       return [&seq, start, n, M](int i) {
-        return seq[static_cast<std::size_t>(wrap_index(start + static_cast<std::ptrdiff_t>(i) * M, n))];
+        return seq[static_cast<std::size_t>(search::wrap_index(start + static_cast<std::ptrdiff_t>(i) * M, n))];
       };
     };
     acc.assign(static_cast<std::size_t>(M) * block, 0.0);

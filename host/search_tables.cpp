@@ -3,11 +3,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <numbers>
 #include <numeric>
 
-#include "host/avx2_clones.hpp"
 #include "host/com_pdf.hpp"
 #include "host/parallel.hpp"
 #include "kernels/common/error.hpp"
@@ -51,44 +49,6 @@ std::vector<double> ffe_magnitude_series(const double* c, std::size_t num_taps, 
     a[static_cast<std::size_t>(m)] = sum / kSeriesSamples * (m == 0 || m == half ? 1.0 : 2.0);
   }
   return a;
-}
-
-/// sum_i a[i] b[i], in eight running sums (GCC's vector extension: two AVX2 registers in the
-/// AVX2 clone, four SSE2 ones in the baseline).
-[[ES_AVX2_CLONES]] double dot(const double* __restrict a, const double* __restrict b, std::size_t n) {
-  using Doubles = double __attribute__((vector_size(32)));
-  Doubles sum[2] = {};
-  std::size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    for (std::size_t h = 0; h < 2; ++h) {
-      Doubles x, y;
-      std::memcpy(&x, a + i + 4 * h, sizeof x);
-      std::memcpy(&y, b + i + 4 * h, sizeof y);
-      sum[h] += x * y;
-    }
-  }
-  const Doubles both = sum[0] + sum[1];
-  double total = (both[0] + both[1]) + (both[2] + both[3]);
-  for (; i < n; ++i) total += a[i] * b[i];
-  return total;
-}
-
-/// v_n[k] = p((n - shift_k) mod N): the samples tap k brings to position n.
-struct TapSamples {
-  const std::vector<double>& pulse;
-  const search::VariantView& v;
-  std::size_t num_taps;
-  double at(int n, std::size_t k) const { return pulse[static_cast<std::size_t>(wrap_index(n - v.offset[k], v.N))]; }
-};
-
-/// G += sign v v' (packed), v = samples at n (or their difference with n2 when n2 >= 0).
-void add_outer(double* gram, const TapSamples& s, int n, int n2, double sign) {
-  double v[search::kMaxTaps];
-  for (std::size_t k = 0; k < s.num_taps; ++k) v[k] = s.at(n, k) - (n2 >= 0 ? s.at(n2, k) : 0.0);
-  int idx = 0;
-  for (std::size_t i = 0; i < s.num_taps; ++i) {
-    for (std::size_t j = i; j < s.num_taps; ++j) gram[idx++] += sign * v[i] * v[j];
-  }
 }
 
 }  // namespace
@@ -205,6 +165,16 @@ SearchGrid::SearchGrid(const ComConfig& spec, CrosstalkSum crosstalk, FastEngine
   }
 }
 
+search::RecordShape SearchGrid::record_shape() const {
+  search::RecordShape r;
+  r.num_taps = static_cast<int>(tx_.num_taps);
+  r.first_offset = tx_.first_offset;
+  r.tap_abs_sum_max = tap_abs_sum_max_;
+  r.dfe_taps = static_cast<int>(b_max_.size());
+  r.fext_terms = fext_terms_;
+  return r;
+}
+
 search::GridView SearchGrid::view() const {
   search::GridView g;
   g.num_taps = static_cast<int>(tx_.num_taps);
@@ -249,116 +219,53 @@ PreparedVariant::PreparedVariant(ComConfig cfg, const std::vector<LoadedChannel>
   view_.n_xt = static_cast<int>(evaluator_->crosstalk_frequencies());
   view_.lag_cos = evaluator_->lag_cos().data();
 
-  if (grid.fext_terms() > 0) {
+  if (grid.fext_terms() > 0) {  // term-major: each moment is one contiguous dot product
     const auto n_xt = static_cast<std::size_t>(view_.n_xt);
-    const auto terms = static_cast<std::size_t>(grid.fext_terms());
-    series_cos_.resize(terms * n_xt);
-    // cos(m theta_i) by the Chebyshev recurrence cos((m + 1) t) = 2 cos t cos(m t) - cos((m - 1) t)
-    // (rounding grows about linearly in m: below 1e-13 for the at most 120 terms), stored
-    // term-major so that each moment is one contiguous dot product with the weights.
-    const auto row = [&](std::size_t m) { return series_cos_.data() + m * n_xt; };
+    series_cos_.resize(static_cast<std::size_t>(grid.fext_terms()) * n_xt);
     for (std::size_t i = 0; i < n_xt; ++i) {
-      row(0)[i] = 1.0;
-      if (terms > 1) row(1)[i] = std::cos(2.0 * std::numbers::pi * responses_.f_GHz[i] / cfg_.f_b_GBd);
-    }
-    for (std::size_t m = 2; m < terms; ++m) {
-      for (std::size_t i = 0; i < n_xt; ++i) row(m)[i] = 2.0 * row(1)[i] * row(m - 1)[i] - row(m - 2)[i];
+      search::series_cosines(std::cos(2.0 * std::numbers::pi * responses_.f_GHz[i] / cfg_.f_b_GBd), grid.fext_terms(),
+                             series_cos_.data() + i, static_cast<long long>(n_xt));
     }
   }
 }
 
+search::TableSource PreparedVariant::table_source() const {
+  search::TableSource s;
+  s.view = view_;
+  s.impulse = responses_.thru.impulse.data();
+  s.spectrum = evaluator_->spectrum();
+  s.f_b_GBd = cfg_.f_b_GBd;
+  s.sample_rate_GHz = cfg_.f_b_GBd * cfg_.M;
+  s.eta_0_V2_per_GHz = cfg_.eta_0_V2_per_GHz;
+  s.series_cos = series_cos_.empty() ? nullptr : series_cos_.data();
+  return s;
+}
+
 void PreparedVariant::fill_record(const SearchGrid& grid, const search::TableLayout& layout,
                                   const CtleContext& context, float* floats, double* doubles, int* ints) const {
-  using namespace search;
   const std::vector<double>& p = context.pulse;
   const int N = view_.N, M = view_.M;
   ES_EXPECTS(static_cast<int>(p.size()) == N && N <= layout.pulse_len, "pulse longer than the layout's");
-  const std::size_t n_taps = grid.tx().num_taps;
-  const TapSamples samples{p, view_, n_taps};
-  const int o_min = grid.tx().first_offset, o_max = o_min + static_cast<int>(n_taps) - 1;
-  const search::GridView grid_view = grid.view();
-  const double tap_abs_sum_max = grid_view.tap_abs_sum_max;
-  const int dfe_taps = grid_view.dfe_taps;
+  const search::RecordShape shape = grid.record_shape();
+  const search::TapSamples samples{p.data(), view_, shape.num_taps};
 
   std::fill_n(floats, layout.floats(), 0.0f);
   std::fill_n(doubles, layout.doubles(), 0.0);
   std::fill_n(ints, layout.ints(), 0);
-  // The circularly extended pulse (as CircularFfe wraps it).
-  for (int i = -layout.pulse_pad; i < N + layout.pulse_pad; ++i) {
-    floats[layout.pulse_pad + i] = static_cast<float>(p[static_cast<std::size_t>(wrap_index(i, N))]);
+  for (int i = -layout.pulse_pad; i < N + layout.pulse_pad; ++i) search::fill_pulse_sample(layout, p.data(), N, floats, i);
+  search::fill_peak_fields(layout, shape, samples, floats, ints);
+  for (int r = 0; r < std::min(M, ints[search::kBlockLen]); ++r) {
+    search::fill_isi_phase(layout, samples, shape.dfe_taps, ints, doubles, r);
   }
-
-  // Peak window: always sample where some tap brings the CTLE pulse's peak (+-1 UI); bound
-  // the rest by max_k |p(n - o_k M)| sum |c_k|, widened for float rounding.
-  const int full_lo = view_.full_lo, full_hi = view_.full_hi;
-  const int peak = static_cast<int>(std::max_element(p.begin() + full_lo, p.begin() + full_hi + 1) - p.begin());
-  const int narrow_lo = std::max(full_lo, peak + (o_min - 1) * M);
-  const int narrow_hi = std::min(full_hi, peak + (o_max + 1) * M);
-  ints[kNarrowLo] = narrow_lo;
-  ints[kNarrowHi] = narrow_hi;
-  struct Bound {
-    float bound;
-    int pos;
-  };
-  std::vector<Bound> outside;
-  for (int n = full_lo; n <= full_hi; ++n) {
-    if (n >= narrow_lo && n <= narrow_hi) continue;
-    double q = 0.0;
-    for (std::size_t k = 0; k < n_taps; ++k) q = std::max(q, std::abs(samples.at(n, k)));
-    outside.push_back({static_cast<float>(q * tap_abs_sum_max * (1.0 + 1e-5)), n});
-  }
-  const std::size_t kept = std::min<std::size_t>(outside.size(), kMaxOutliers);
-  const auto by_bound = [](const Bound& a, const Bound& b) { return a.bound > b.bound || (a.bound == b.bound && a.pos < b.pos); };
-  std::partial_sort(outside.begin(), outside.begin() + static_cast<std::ptrdiff_t>(kept), outside.end(), by_bound);
-  ints[kNumOutliers] = static_cast<int>(kept);
-  for (std::size_t i = 0; i < kept; ++i) {
-    ints[kOutliers + static_cast<int>(i)] = outside[i].pos;
-    floats[layout.pulse_floats() + static_cast<long long>(i)] = outside[i].bound;
-  }
-  float rest = -INFINITY;  // the bound of every position not kept
-  for (std::size_t i = kept; i < outside.size(); ++i) rest = std::max(rest, outside[i].bound);
-  floats[layout.pulse_floats() + kMaxOutliers] = rest;
-
-  // ISI forms for every cursor position the rule can reach from a peak in the narrow window:
-  // crossing >= peak - 4 UI, cursor <= crossing + 2 UI < peak + 2 UI.
-  const int span = dfe_taps;
-  const int block_lo = std::max(0, peak + (o_min - 5) * M);
-  const int block_len = std::min(layout.block_len, N - block_lo);
-  ints[kBlockLo] = block_lo;
-  ints[kBlockLen] = block_len;
-  const int gram = layout.gram;
-  for (int r = 0; r < std::min(M, block_len); ++r) {
-    const int s0 = block_lo + r;
-    double* g = doubles + static_cast<std::ptrdiff_t>(r) * gram;
-    for (int n = s0 - M; n >= 0; n -= M) add_outer(g, samples, n, -1, 1.0);
-    for (int n = s0 + M * (span + 1); n < N; n += M) add_outer(g, samples, n, -1, 1.0);
-    for (int s = s0 + M; s < block_lo + block_len; s += M) {
-      // cursor s - M becomes a precursor; the first cursor past the span moves into it
-      double* next = doubles + static_cast<std::ptrdiff_t>(s - block_lo) * gram;
-      std::copy_n(next - static_cast<std::ptrdiff_t>(M) * gram, gram, next);
-      add_outer(next, samples, s - M, -1, 1.0);
-      if (s + M * span < N) add_outer(next, samples, s + M * span, -1, -1.0);
-    }
-  }
-
-  // Jitter forms per phase of the cursor: the late samples run from 1-based phase
-  // mod(t_s, M) (+ M when <= 1) to the end of the pulse; the one or two late samples just
-  // past it count only when the zero padding reaches them (decided per point).
-  double* jitter = doubles + static_cast<std::ptrdiff_t>(layout.block_len) * gram;
-  for (int r = 0; r < M; ++r) {
-    int phase = (r + 1) % M;
-    if (phase <= 1) phase += M;
-    int late = phase;
-    for (; late < N; late += M) add_outer(jitter + static_cast<std::ptrdiff_t>(r) * gram, samples, late, late - 2, 1.0);
-    ints[kOutliers + kMaxOutliers + r] = late <= N + 1 ? late : -1;
-  }
+  for (int r = 0; r < M; ++r) search::fill_jitter_phase(layout, samples, doubles, ints, r);
 
   // Crosstalk: cosine moments of the FEXT spectrum (series form) or the spectrum itself.
-  double* fext = jitter + static_cast<std::ptrdiff_t>(M) * gram;
-  const auto n_xt = static_cast<std::size_t>(view_.n_xt);
-  if (grid.fext_terms() > 0) {
-    const auto terms = static_cast<std::size_t>(grid.fext_terms());
-    for (std::size_t m = 0; m < terms; ++m) fext[m] = dot(series_cos_.data() + m * n_xt, context.fext_weight.data(), n_xt);
+  double* fext = search::record_crosstalk(layout, doubles);
+  const int n_xt = view_.n_xt;
+  if (shape.fext_terms > 0) {
+    for (int m = 0; m < shape.fext_terms; ++m) {
+      fext[m] = search::crosstalk_moment(series_cos_.data() + static_cast<std::ptrdiff_t>(m) * n_xt, context.fext_weight.data(), n_xt);
+    }
   } else {
     std::copy(context.fext_weight.begin(), context.fext_weight.end(), fext);
   }
@@ -376,6 +283,15 @@ search::TableLayout table_layout(const SearchGrid& grid, int samples_per_ui, int
   t.gram = n_taps * (n_taps + 1) / 2;
   t.fext_len = grid.fext_terms() > 0 ? grid.fext_terms() : max_xt_frequencies;
   return t;
+}
+
+search::TableLayout table_layout(const SearchGrid& grid, const std::vector<const PreparedVariant*>& variants) {
+  int pulse_len = 1, max_xt = 0;
+  for (const PreparedVariant* v : variants) {
+    pulse_len = std::max(pulse_len, v->pulse_length());
+    max_xt = std::max(max_xt, v->crosstalk_frequencies());
+  }
+  return table_layout(grid, variants.empty() ? 1 : variants.front()->config().M, pulse_len, max_xt);
 }
 
 }  // namespace eyesweep

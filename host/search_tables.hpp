@@ -13,6 +13,7 @@
 #include "host/eq_grid.hpp"
 #include "host/filters.hpp"
 #include "host/fom_search.hpp"
+#include "kernels/ctle_record.hpp"
 #include "kernels/search_layout.hpp"
 #include "kernels/search_point.hpp"
 
@@ -20,18 +21,6 @@ namespace eyesweep {
 
 /// The two fast engines. The CPU engine also searches floating DFE tap groups.
 enum class FastEngine { cpu, cuda };
-
-/// x mod n in [0, n) (n > 0), as the circular pulse extensions index it: an add or subtract
-/// for x within one period of [0, n) (the tables' usual case, where a division would cost
-/// more than the sample), else the remainder.
-inline std::ptrdiff_t wrap_index(std::ptrdiff_t x, std::ptrdiff_t n) {
-  if (x < 0) {
-    x += n;
-  } else if (x >= n) {
-    x -= n;
-  }
-  return x >= 0 && x < n ? x : ((x % n) + n) % n;
-}
 
 /// Why `engine` cannot search `spec`; empty when it can. The default asks for what both
 /// fast engines search.
@@ -58,6 +47,8 @@ class SearchGrid {
 
   /// The view with host pointers; the CUDA engine swaps in device copies of the arrays below.
   search::GridView view() const;
+  /// What the per-(variant, CTLE) records take from the grid.
+  search::RecordShape record_shape() const;
   const std::vector<float>& taps() const { return taps_; }
   const std::vector<double>& fext_coeff() const { return fext_coeff_; }
   const std::vector<double>& b_max() const { return b_max_; }
@@ -93,6 +84,8 @@ class PreparedVariant {
   const search::VariantView& view() const { return view_; }
   int pulse_length() const { return view_.N; }
   int crosstalk_frequencies() const { return view_.n_xt; }
+  /// What its records are built from (host pointers into this variant).
+  search::TableSource table_source() const;
 
   /// Fills the record of one CTLE setting, from its context (evaluator().make_context), at
   /// the given record pointers, laid out as `layout`.
@@ -110,5 +103,9 @@ class PreparedVariant {
 /// The record layout of a batch whose longest pulse is `pulse_len` samples and whose
 /// variants have at most `max_xt_frequencies` crosstalk frequencies.
 search::TableLayout table_layout(const SearchGrid& grid, int samples_per_ui, int pulse_len, int max_xt_frequencies);
+
+/// The record layout of a batch of `variants`: their longest pulse, their most crosstalk
+/// frequencies.
+search::TableLayout table_layout(const SearchGrid& grid, const std::vector<const PreparedVariant*>& variants);
 
 }  // namespace eyesweep
