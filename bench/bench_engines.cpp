@@ -22,6 +22,7 @@
 #include "kernels/cuda_device.hpp"
 #if defined(EYESWEEP_HAVE_CUDA)
 #include "kernels/search_device.hpp"
+#include "kernels/table_device.hpp"
 #endif
 
 namespace eyesweep {
@@ -113,6 +114,32 @@ void BM_SearchPoints_Cuda(benchmark::State& state) {
   state.SetLabel(gpu.device_name());
 }
 BENCHMARK(BM_SearchPoints_Cuda)->Arg(64)->Arg(256)->UseManualTime()->Unit(benchmark::kMillisecond)->MinTime(1.0);
+
+/// The tables of KR-size variants built on the device (kernels/table_device): the build's
+/// device time (CUDA events, the inputs' copies included); the search's are
+/// BM_SearchPoints_Cuda, the host's BM_Stage_Tables.
+void BM_Stage_Tables_Cuda(benchmark::State& state) {
+  const std::vector<CudaDeviceInfo> devices = list_cuda_devices();
+  if (devices.empty()) {
+    state.SkipWithError("no CUDA device answers");
+    return;
+  }
+  const Prepared prepared(static_cast<std::size_t>(state.range(0)));
+  cuda::TableDevice tables(devices.front().index, prepared.grid.ctle(), prepared.grid.record_shape());
+  std::vector<search::TableSource> sources;
+  for (const PreparedVariant* v : prepared.variants) sources.push_back(v->table_source());
+  tables.build(prepared.tables.layout, sources);  // warm-up: the device memory is allocated once
+  for (auto _ : state) {
+    tables.build(prepared.tables.layout, sources);
+    state.SetIterationTime(tables.last_build_seconds());
+  }
+  const auto variants = static_cast<double>(prepared.variants.size());
+  state.counters["variants_per_s"] = benchmark::Counter(variants, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["records_per_s"] =
+      benchmark::Counter(variants * static_cast<double>(prepared.grid.ctle().size()), benchmark::Counter::kIsIterationInvariantRate);
+  state.SetLabel(devices.front().name);
+}
+BENCHMARK(BM_Stage_Tables_Cuda)->Arg(64)->UseManualTime()->Unit(benchmark::kMillisecond)->MinTime(1.0);
 #endif
 
 // The host stages of one variant, one thread each: responses (packages, filters, impulse

@@ -11,6 +11,7 @@
 #include "host/parallel.hpp"
 #include "kernels/common/error.hpp"
 #include "kernels/search_device.hpp"
+#include "kernels/table_device.hpp"
 
 namespace eyesweep {
 namespace {
@@ -20,15 +21,15 @@ using clock_type = std::chrono::steady_clock;
 /// Points kept beyond the winner, in case rounding makes it invalid in double.
 constexpr std::size_t kFallbackPoints = 4;
 
-/// Host memory one batch's tables may take (they are copied to the device as a whole).
+/// Device memory one batch's tables may take.
 constexpr std::size_t kMaxBatchTableBytes = std::size_t{4} << 30;
 
 /// The best point of every (variant, CTLE) record of a chunk.
 struct ChunkKeys {
   std::vector<std::uint64_t> keys;    ///< variant x n_ctle + ctle
   std::vector<std::string> errors;    ///< per variant: why it was not searched (empty: it was)
-  double search_seconds = 0.0;        ///< on the device, copies included
-  std::size_t table_bytes_per_variant = 1;
+  double search_seconds = 0.0;        ///< on the device, copies included (and the DFE tables' build)
+  std::size_t table_bytes_per_variant = 1;  ///< device memory a variant took
 };
 
 class CudaEngine final : public Engine {
@@ -44,17 +45,22 @@ class CudaEngine final : public Engine {
   std::string device_name_;
 };
 
-/// The DFE receiver's search: the chunk's tables in one batch on the device.
-ChunkKeys search_dfe(cuda::SearchDevice& gpu, const SearchGrid& grid, const std::vector<const PreparedVariant*>& variants,
-                     unsigned threads) {
-  const BatchTables tables = build_tables(variants, grid, threads);
+/// The DFE receiver's search: the chunk's tables built and searched in one batch on the device.
+ChunkKeys search_dfe(cuda::SearchDevice& gpu, cuda::TableDevice& tables, const SearchGrid& grid,
+                     const std::vector<const PreparedVariant*>& variants) {
+  const search::TableLayout layout = table_layout(grid, variants);
+  std::vector<search::TableSource> sources;
   std::vector<search::VariantView> views;
-  for (const PreparedVariant* p : variants) views.push_back(p->view());
-  const auto start = clock_type::now();
   ChunkKeys out;
-  out.keys = gpu.search(tables.layout, views, grid.ctle().size(), tables.floats.data(), tables.doubles.data(), tables.ints.data());
+  for (const PreparedVariant* p : variants) {
+    sources.push_back(p->table_source());
+    views.push_back(p->view());
+    out.table_bytes_per_variant = std::max(out.table_bytes_per_variant, tables.bytes_per_variant(layout, sources.back()));
+  }
+  const auto start = clock_type::now();
+  tables.build(layout, sources);
+  out.keys = gpu.search_resident(layout, views, grid.ctle().size(), tables.floats(), tables.doubles(), tables.ints());
   out.search_seconds = std::chrono::duration<double>(clock_type::now() - start).count();
-  out.table_bytes_per_variant = std::max<std::size_t>(1, tables.bytes_per_variant());
   out.errors.resize(variants.size());
   return out;
 }
@@ -99,6 +105,8 @@ std::vector<VariantResult> CudaEngine::run(const EngineBatch& batch) {
   search::GridView view = grid.view();
   if (!rx_ffe) view.taps_exact = nullptr;
   cuda::SearchDevice gpu(device_, view);
+  std::unique_ptr<cuda::TableDevice> tables;  // the DFE receiver's, built on the device
+  if (!rx_ffe) tables = std::make_unique<cuda::TableDevice>(device_, grid.ctle(), grid.record_shape());
   device_name_ = gpu.device_name();
   const std::size_t n = batch.variants.size(), n_ctle = grid.ctle().size();
   const unsigned threads = worker_count(threads_, 1u << 20);
@@ -125,7 +133,7 @@ std::vector<VariantResult> CudaEngine::run(const EngineBatch& batch) {
     for (const auto& p : prepared) {
       if (p) ok.push_back(p.get());
     }
-    const ChunkKeys found = rx_ffe ? search_mmse(gpu, grid, ok, threads) : search_dfe(gpu, grid, ok, threads);
+    const ChunkKeys found = rx_ffe ? search_mmse(gpu, grid, ok, threads) : search_dfe(gpu, *tables, grid, ok);
     const std::vector<std::uint64_t>& keys = found.keys;
 
     // Per variant, the best record (ties: the first CTLE setting), then the final analysis.

@@ -173,9 +173,20 @@ std::vector<std::uint64_t> SearchDevice::search(const search::TableLayout& layou
   ES_CUDA_TRY(cudaSetDevice(d.device));
   const std::size_t records = variants.size() * n_ctle;
   if (records == 0) return {};
-  DeviceBuffer<float> dev_floats = upload_new(floats, records * static_cast<std::size_t>(layout.floats()), d.stream);
-  DeviceBuffer<double> dev_doubles = upload_new(doubles, records * static_cast<std::size_t>(layout.doubles()), d.stream);
-  DeviceBuffer<int> dev_ints = upload_new(ints, records * static_cast<std::size_t>(layout.ints()), d.stream);
+  const DeviceBuffer<float> dev_floats = upload_new(floats, records * static_cast<std::size_t>(layout.floats()), d.stream);
+  const DeviceBuffer<double> dev_doubles = upload_new(doubles, records * static_cast<std::size_t>(layout.doubles()), d.stream);
+  const DeviceBuffer<int> dev_ints = upload_new(ints, records * static_cast<std::size_t>(layout.ints()), d.stream);
+  return search_resident(layout, variants, n_ctle, dev_floats.data(), dev_doubles.data(), dev_ints.data());
+}
+
+std::vector<std::uint64_t> SearchDevice::search_resident(const search::TableLayout& layout,
+                                                         const std::vector<search::VariantView>& variants,
+                                                         std::size_t n_ctle, const float* floats, const double* doubles,
+                                                         const int* ints) {
+  Impl& d = *impl_;
+  ES_CUDA_TRY(cudaSetDevice(d.device));
+  const std::size_t records = variants.size() * n_ctle;
+  if (records == 0) return {};
 
   // The direct crosstalk sum needs each variant's cosine table on the device.
   std::vector<search::VariantView> views = variants;
@@ -201,8 +212,8 @@ std::vector<std::uint64_t> SearchDevice::search(const search::TableLayout& layou
   const bool in_shared = pulse_bytes <= std::min<std::size_t>(d.max_shared_bytes, 96 * 1024);
   const std::size_t shared = in_shared ? pulse_bytes : 0;
   const dim3 blocks(static_cast<unsigned>(records), tiles_per_record(d.grid.num_tx));
-  const Launch launch{d.stream, d.grid, blocks, shared, dev_views.data(), layout, dev_floats.data(), dev_doubles.data(),
-                      dev_ints.data(), static_cast<int>(n_ctle), in_shared, best.data()};
+  const Launch launch{d.stream, d.grid, blocks, shared, dev_views.data(), layout, floats, doubles,
+                      ints, static_cast<int>(n_ctle), in_shared, best.data()};
   return d.run(launch, best, records);
 }
 

@@ -46,6 +46,10 @@ class SearchDevice {
 
   std::vector<std::uint64_t> search(const search::TableLayout& layout, const std::vector<search::VariantView>& variants,
                                     std::size_t n_ctle, const float* floats, const double* doubles, const int* ints);
+  /// The same on records already on the device (device pointers; TableDevice's).
+  std::vector<std::uint64_t> search_resident(const search::TableLayout& layout,
+                                             const std::vector<search::VariantView>& variants, std::size_t n_ctle,
+                                             const float* floats, const double* doubles, const int* ints);
 
   /// The MMSE Rx FFE search of one variant (the grid given with taps_exact): its `n_ctle`
   /// peak-search records laid out as `peak_layout` and its MMSE tables (one record per CTLE

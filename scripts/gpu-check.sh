@@ -46,6 +46,9 @@ if command -v compute-sanitizer > /dev/null; then
   step "memcheck (cuda engine)" memcheck.log env EYESWEEP_REQUIRE_GPU=1 EYESWEEP_GPU_REFERENCE_VARIANTS=6 \
     compute-sanitizer --tool memcheck --error-exitcode 1 \
     "$build/tests/test_engines_gpu" --gtest_filter='CudaEngine.GivesTheReferenceAnswersOnRandomVariants'
+  step "memcheck (table build)" memcheck-tables.log env EYESWEEP_REQUIRE_GPU=1 \
+    compute-sanitizer --tool memcheck --error-exitcode 1 \
+    "$build/tests/test_engines_gpu" --gtest_filter='TableDevice.*'
   step "memcheck (cuda mmse)" memcheck-mmse.log env EYESWEEP_REQUIRE_GPU=1 EYESWEEP_GPU_MMSE_REFERENCE_VARIANTS=2 \
     compute-sanitizer --tool memcheck --error-exitcode 1 \
     "$build/tests/test_engines_gpu" --gtest_filter='CudaEngine.GivesTheReferenceAnswersWithTheMmseReceiver'
@@ -71,7 +74,7 @@ step "eyesweep eye --backend cuda" eye.log "$build/host/eyesweep" eye --backend 
 
 nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.sm,clocks.max.sm --format=csv > "$out/nvidia-smi.log" 2>&1
 echo
-grep -hE "compared|variants x|CUDA engine on" "$out/gpu-tests.log" 2>/dev/null
+grep -hE "compared|variants x|CUDA engine on|built on the device" "$out/gpu-tests.log" 2>/dev/null
 grep -hE "^BM_" "$out/bench.log" "$out/bench-eyes.log" "$out/bench-mmse.log" 2>/dev/null
 tail -n 3 "$out/com.log" 2>/dev/null
 grep -E "eye height at DER_0" "$out/eye.log" 2>/dev/null

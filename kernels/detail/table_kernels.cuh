@@ -1,0 +1,170 @@
+// The kernels that build a batch's search records on the device (kernels/table_device.cu),
+// each a thin loop around the functions the host builds the same records with: one thread
+// per record where a record's part is a serial chain (the CTLE's recursive filter, the peak
+// window's selection), one per (record, element) where elements are independent, one block
+// per record for the integrals (a fixed-order tree, so that a build is deterministic).
+#pragma once
+
+#include "kernels/ctle_record.hpp"
+#include "kernels/ctle_response.hpp"
+#include "kernels/search_layout.hpp"
+
+namespace eyesweep::cuda::detail {
+
+/// What every build kernel reads (device pointers).
+struct BuildArgs {
+  search::TableLayout layout;
+  search::RecordShape shape;
+  const search::TableSource* sources = nullptr;  ///< per variant
+  const CtleSetting* ctle = nullptr;
+  int n_ctle = 0;
+  long long records = 0;
+  double* impulse = nullptr;  ///< per record: the CTLE'd impulse response, layout.pulse_len
+  double* pulse = nullptr;    ///< per record: its pulse, layout.pulse_len
+  double* weight = nullptr;   ///< per record: the FEXT weights, weight_stride (series form only)
+  long long weight_stride = 0;
+  float* floats = nullptr;
+  double* doubles = nullptr;
+  int* ints = nullptr;
+
+  __device__ const search::TableSource& source(long long record) const { return sources[record / n_ctle]; }
+  __device__ search::TapSamples samples(long long record) const {
+    return {pulse + record * layout.pulse_len, source(record).view, shape.num_taps};
+  }
+  __device__ float* record_floats(long long record) const { return floats + record * layout.floats(); }
+  __device__ double* record_doubles(long long record) const { return doubles + record * layout.doubles(); }
+  __device__ int* record_ints(long long record) const { return ints + record * layout.ints(); }
+};
+
+/// Grid-stride loop over index < count.
+#define ES_GRID_STRIDE(index, count)                                                                 \
+  for (long long index = static_cast<long long>(blockIdx.x) * blockDim.x + threadIdx.x; index < (count); \
+       index += static_cast<long long>(gridDim.x) * blockDim.x)
+
+/// cos(m theta_i) of every variant's crosstalk frequencies, into `series` (variant v's
+/// table, the one its source's series_cos points to, at v x series_stride): one thread per
+/// (variant, i).
+__global__ void series_kernel(const search::TableSource* sources, int variants, int terms, int max_xt, double* series,
+                              long long series_stride) {
+  ES_GRID_STRIDE(index, static_cast<long long>(variants) * max_xt) {
+    const long long v = index / max_xt;
+    const search::TableSource& s = sources[v];
+    const int i = static_cast<int>(index % max_xt);
+    if (i >= s.view.n_xt) continue;
+    const double theta = 2.0 * 3.14159265358979323846 * s.spectrum.f_GHz[i] / s.f_b_GBd;
+    search::series_cosines(cos(theta), terms, series + v * series_stride + i, s.view.n_xt);
+  }
+}
+
+/// The CTLE on the THRU's impulse response: one thread per record (a recursive filter).
+__global__ void filter_kernel(BuildArgs a) {
+  ES_GRID_STRIDE(record, a.records) {
+    const search::TableSource& s = a.source(record);
+    ctle::filter_impulse(a.ctle[record % a.n_ctle], s.sample_rate_GHz, s.impulse, a.impulse + record * a.layout.pulse_len,
+                         s.view.N);
+  }
+}
+
+/// The pulse: one thread per (record, sample).
+__global__ void pulse_kernel(BuildArgs a) {
+  const long long len = a.layout.pulse_len;
+  ES_GRID_STRIDE(index, a.records * len) {
+    const long long record = index / len, n = index % len;
+    const search::VariantView& v = a.source(record).view;
+    if (n < v.N) a.pulse[index] = ctle::pulse_sample(a.impulse + record * len, n, v.M);
+  }
+}
+
+/// The record's extended float pulse: one thread per (record, sample).
+__global__ void record_pulse_kernel(BuildArgs a) {
+  const long long len = a.layout.pulse_floats(), pad = a.layout.pulse_pad;
+  ES_GRID_STRIDE(index, a.records * len) {
+    const long long record = index / len;
+    const int i = static_cast<int>(index % len - pad);
+    const int N = a.source(record).view.N;
+    if (i < N + pad) search::fill_pulse_sample(a.layout, a.pulse + record * a.layout.pulse_len, N, a.record_floats(record), i);
+  }
+}
+
+/// The peak window's fields: one thread per record (a running selection).
+__global__ void peak_kernel(BuildArgs a) {
+  ES_GRID_STRIDE(record, a.records) {
+    search::fill_peak_fields(a.layout, a.shape, a.samples(record), a.record_floats(record), a.record_ints(record));
+  }
+}
+
+/// The ISI forms (phases 0 .. M-1) and the jitter forms (M .. 2M-1): one thread per
+/// (record, phase); after peak_kernel, which places the ISI block.
+__global__ void gram_kernel(BuildArgs a) {
+  const int M = a.layout.M;
+  ES_GRID_STRIDE(index, a.records * 2 * M) {
+    const long long record = index / (2 * M);
+    const int phase = static_cast<int>(index % (2 * M));
+    int* ints = a.record_ints(record);
+    if (phase < M) {
+      if (phase < ints[search::kBlockLen]) {
+        search::fill_isi_phase(a.layout, a.samples(record), a.shape.dfe_taps, ints, a.record_doubles(record), phase);
+      }
+    } else {
+      search::fill_jitter_phase(a.layout, a.samples(record), a.record_doubles(record), ints, phase - M);
+    }
+  }
+}
+
+/// The noise and crosstalk integrals: one block of kBlock threads per record, each thread a
+/// strided share of the frequencies, then a tree in shared memory. The FEXT weights go to
+/// the record (direct sum) or to the scratch the moments read (series form).
+template <int kBlock>
+__global__ void __launch_bounds__(kBlock) integrals_kernel(BuildArgs a) {
+  __shared__ double share[3][kBlock];
+  for (long long record = blockIdx.x; record < a.records; record += gridDim.x) {
+    const search::TableSource& s = a.source(record);
+    const ctle::Response response(a.ctle[record % a.n_ctle]);
+    double* xt = search::record_crosstalk(a.layout, a.record_doubles(record));
+    double* weight = a.shape.fext_terms > 0 ? a.weight + record * a.weight_stride : xt;
+    ctle::Integrals mine;
+    for (int i = threadIdx.x; i < s.spectrum.n_f; i += kBlock) {
+      const ctle::FrequencyTerms terms = ctle::frequency_terms(s.spectrum, response, i);
+      mine.add(terms);
+      if (i < s.spectrum.n_xt) weight[i] = terms.fext;
+    }
+    share[0][threadIdx.x] = mine.noise;
+    share[1][threadIdx.x] = mine.shaped;
+    share[2][threadIdx.x] = mine.next_power;
+    __syncthreads();
+    for (int half = kBlock / 2; half > 0; half /= 2) {
+      if (threadIdx.x < half) {
+        for (int q = 0; q < 3; ++q) share[q][threadIdx.x] += share[q][threadIdx.x + half];
+      }
+      __syncthreads();
+    }
+    if (threadIdx.x == 0) {
+      ctle::Integrals total;
+      total.noise = share[0][0];
+      total.shaped = share[1][0];
+      total.next_power = share[2][0];
+      const double sigma_n = sqrt(total.noise2(s.eta_0_V2_per_GHz));
+      xt[a.layout.fext_len] = sigma_n * sigma_n;  // as the host stores sigma_N^2
+      xt[a.layout.fext_len + 1] = total.next_power;
+    }
+    __syncthreads();  // the shared sums are reused by the next record
+  }
+}
+
+/// The cosine moments of the FEXT weights (series form): one thread per (record, term);
+/// after integrals_kernel and series_kernel.
+__global__ void moments_kernel(BuildArgs a) {
+  const int terms = a.shape.fext_terms;
+  ES_GRID_STRIDE(index, a.records * terms) {
+    const long long record = index / terms;
+    const int m = static_cast<int>(index % terms);
+    const search::TableSource& s = a.source(record);
+    const int n_xt = s.view.n_xt;
+    search::record_crosstalk(a.layout, a.record_doubles(record))[m] =
+        search::crosstalk_moment(s.series_cos + static_cast<long long>(m) * n_xt, a.weight + record * a.weight_stride, n_xt);
+  }
+}
+
+#undef ES_GRID_STRIDE
+
+}  // namespace eyesweep::cuda::detail
