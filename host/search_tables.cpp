@@ -244,15 +244,19 @@ search::TableSource PreparedVariant::table_source() const {
 void PreparedVariant::fill_record(const SearchGrid& grid, const search::TableLayout& layout,
                                   const CtleContext& context, float* floats, double* doubles, int* ints) const {
   const std::vector<double>& p = context.pulse;
-  const int N = view_.N, M = view_.M;
+  const int N = view_.N, M = view_.M, pad = layout.pulse_pad;
   ES_EXPECTS(static_cast<int>(p.size()) == N && N <= layout.pulse_len, "pulse longer than the layout's");
   const search::RecordShape shape = grid.record_shape();
-  const search::TapSamples samples{p.data(), view_, shape.num_taps};
+  thread_local std::vector<double> extended;
+  extended.resize(static_cast<std::size_t>(N + 2 * pad));
+  for (int i = -pad; i < N + pad; ++i) extended[static_cast<std::size_t>(i + pad)] = search::extended_sample(p.data(), N, i);
+  const double* pulse = extended.data() + pad;
+  const search::TapSamples samples{pulse, view_, shape.num_taps};
 
   std::fill_n(floats, layout.floats(), 0.0f);
   std::fill_n(doubles, layout.doubles(), 0.0);
   std::fill_n(ints, layout.ints(), 0);
-  for (int i = -layout.pulse_pad; i < N + layout.pulse_pad; ++i) search::fill_pulse_sample(layout, p.data(), N, floats, i);
+  for (int i = -pad; i < N + pad; ++i) search::fill_pulse_sample(layout, pulse, floats, i);
   search::fill_peak_fields(layout, shape, samples, floats, ints);
   for (int r = 0; r < std::min(M, ints[search::kBlockLen]); ++r) {
     search::fill_isi_phase(layout, samples, shape.dfe_taps, ints, doubles, r);

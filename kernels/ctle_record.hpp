@@ -44,12 +44,17 @@ struct RecordShape {
   int fext_terms = 0;           ///< cosine moments; 0 = the FEXT weights themselves
 };
 
-/// v_n[k] = p((n - o_k M) mod N): the samples tap k brings to position n.
+/// Sample i (-pad <= i < N + pad) of the pulse extended circularly, p(i mod N): what the
+/// records are built from, so that no tap's sample needs wrapping.
+ES_HD inline double extended_sample(const double* pulse, int N, long long i) { return pulse[wrap_index(i, N)]; }
+
+/// v_n[k] = p((n - o_k M) mod N): the samples tap k brings to position n (0 <= n < N), from
+/// the extended pulse (`pulse` at its sample 0, the layout's pad >= |o_k M| on either side).
 struct TapSamples {
   const double* pulse;
   const VariantView& v;
   int num_taps;
-  ES_HD double at(int n, int k) const { return pulse[wrap_index(n - v.offset[k], v.N)]; }
+  ES_HD double at(int n, int k) const { return pulse[n - v.offset[k]]; }
 };
 
 /// G += sign v v' (packed), v = the samples at n (or their difference with n2 when n2 >= 0).
@@ -62,9 +67,9 @@ ES_HD inline void add_outer(double* gram, const TapSamples& s, int n, int n2, do
   }
 }
 
-/// Sample i (-pad <= i < N + pad) of the record's circularly extended float pulse.
-ES_HD inline void fill_pulse_sample(const TableLayout& t, const double* pulse, int N, float* floats, int i) {
-  floats[t.pulse_pad + i] = static_cast<float>(pulse[wrap_index(i, N)]);
+/// Sample i (-pad <= i < N + pad) of the record's extended pulse, in float.
+ES_HD inline void fill_pulse_sample(const TableLayout& t, const double* extended, float* floats, int i) {
+  floats[t.pulse_pad + i] = static_cast<float>(extended[i]);
 }
 
 /// The peak window's fields: the narrow window where some tap brings the CTLE pulse's peak

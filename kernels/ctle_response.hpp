@@ -37,7 +37,7 @@ ES_HD inline double norm(Complex a) { return a.re * a.re + a.im * a.im; }
 /// A pole placed at infinity (a one-pole stage); the configurations give +infinity.
 ES_HD inline bool at_infinity(double f_GHz) { return f_GHz == INFINITY; }
 
-/// y = filter(b, a, x) for a biquad with a[0] = 1 (direct form I, as MATLAB's filter()).
+/// The coefficients of filter(b, a, x) for a biquad with a[0] = 1.
 struct Biquad {
   double b[3];
   double a[3];
@@ -70,29 +70,34 @@ ES_HD inline Biquad bilinear_stage(double g_dB, double f_z, double f_p1, double 
   return Biquad{{gain, gain * (1.0 - zd), -gain * zd}, {1.0, -(p1d + p2d), p1d * p2d}};
 }
 
-/// y[0 .. n) = the biquad on x[0 .. n); y may be x.
-ES_HD inline void apply(const Biquad& f, const double* x, double* y, long long n) {
+/// A biquad's state (direct form I, as MATLAB's filter()).
+struct BiquadState {
   double x1 = 0.0, x2 = 0.0, y1 = 0.0, y2 = 0.0;
-  for (long long i = 0; i < n; ++i) {
-    const double xi = x[i];
-    const double yi = f.b[0] * xi + f.b[1] * x1 + f.b[2] * x2 - f.a[1] * y1 - f.a[2] * y2;
+  ES_HD double step(const Biquad& f, double x) {
+    const double y = f.b[0] * x + f.b[1] * x1 + f.b[2] * x2 - f.a[1] * y1 - f.a[2] * y2;
     x2 = x1;
-    x1 = xi;
+    x1 = x;
     y2 = y1;
-    y1 = yi;
-    y[i] = yi;
+    y1 = y;
+    return y;
   }
-}
+};
 
 /// The CTLE applied to a sampled impulse response the way the IEEE script does it: each
 /// stage a biquad by the bilinear transform at `sample_rate_GHz` = 1/dt (no pre-warping);
-/// y may be x.
+/// y may be x. The two stages run in one pass, each rounding as it would alone: their
+/// recursions are independent chains, so the second costs little beside the first.
 ES_HD inline void filter_impulse(const CtleSetting& ctle, double sample_rate_GHz, const double* x, double* y,
                                  long long n) {
-  apply(bilinear_stage(ctle.g_DC_dB, ctle.f_z_GHz, ctle.f_p1_GHz, ctle.f_p2_GHz, sample_rate_GHz), x, y, n);
-  if (ctle.f_LF_GHz > 0.0) {
-    apply(bilinear_stage(ctle.g_DC2_dB, ctle.f_LF_GHz, ctle.f_LF_GHz, INFINITY, sample_rate_GHz), y, y, n);
+  const Biquad peaking = bilinear_stage(ctle.g_DC_dB, ctle.f_z_GHz, ctle.f_p1_GHz, ctle.f_p2_GHz, sample_rate_GHz);
+  BiquadState first;
+  if (!(ctle.f_LF_GHz > 0.0)) {
+    for (long long i = 0; i < n; ++i) y[i] = first.step(peaking, x[i]);
+    return;
   }
+  const Biquad low = bilinear_stage(ctle.g_DC2_dB, ctle.f_LF_GHz, ctle.f_LF_GHz, INFINITY, sample_rate_GHz);
+  BiquadState second;
+  for (long long i = 0; i < n; ++i) y[i] = second.step(low, first.step(peaking, x[i]));
 }
 
 /// Sample n of the pulse of one UI (M samples): the impulse response summed over its last M

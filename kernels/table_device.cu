@@ -91,7 +91,7 @@ std::size_t TableDevice::bytes_per_variant(const search::TableLayout& layout, co
   const std::size_t per_record = static_cast<std::size_t>(layout.floats()) * sizeof(float) +
                                  static_cast<std::size_t>(layout.doubles()) * sizeof(double) +
                                  static_cast<std::size_t>(layout.ints()) * sizeof(int) +
-                                 2 * static_cast<std::size_t>(layout.pulse_len) * sizeof(double) +
+                                 static_cast<std::size_t>(layout.pulse_len + layout.pulse_floats()) * sizeof(double) +
                                  (d.shape.fext_terms > 0 ? n_xt * sizeof(double) : 0);
   return static_cast<std::size_t>(d.n_ctle) * per_record + input_doubles(source) * sizeof(double) +
          static_cast<std::size_t>(d.shape.fext_terms) * n_xt * sizeof(double) + sizeof(search::TableSource) +
@@ -155,7 +155,7 @@ void TableDevice::build(const search::TableLayout& layout, const std::vector<sea
   // Scratch and records.
   const auto records = static_cast<long long>(d.records);
   reserve(d.impulse, d.records * static_cast<std::size_t>(layout.pulse_len));
-  reserve(d.pulse, d.records * static_cast<std::size_t>(layout.pulse_len));
+  reserve(d.pulse, d.records * static_cast<std::size_t>(layout.pulse_floats()));
   reserve(d.weight, d.shape.fext_terms > 0 ? d.records * static_cast<std::size_t>(max_xt) : 1);
   reserve(d.floats, d.records * static_cast<std::size_t>(layout.floats()));
   reserve(d.doubles, d.records * static_cast<std::size_t>(layout.doubles()));
@@ -192,9 +192,7 @@ void TableDevice::build(const search::TableLayout& layout, const std::vector<sea
   }
   detail::filter_kernel<<<blocks_for(records, kRecordBlock), kRecordBlock, 0, s>>>(a);
   ES_CUDA_CHECK_LAUNCH();
-  detail::pulse_kernel<<<blocks_for(records * layout.pulse_len, kFlatBlock), kFlatBlock, 0, s>>>(a);
-  ES_CUDA_CHECK_LAUNCH();
-  detail::record_pulse_kernel<<<blocks_for(records * layout.pulse_floats(), kFlatBlock), kFlatBlock, 0, s>>>(a);
+  detail::pulse_kernel<<<blocks_for(records * layout.pulse_floats(), kFlatBlock), kFlatBlock, 0, s>>>(a);
   ES_CUDA_CHECK_LAUNCH();
   detail::peak_kernel<<<blocks_for(records, kRecordBlock), kRecordBlock, 0, s>>>(a);
   ES_CUDA_CHECK_LAUNCH();

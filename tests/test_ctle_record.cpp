@@ -71,7 +71,10 @@ TEST(CtleRecord, PeakFieldsKeepTheLargestBoundsInOrder) {
     pulse[static_cast<std::size_t>(peak_at)] = 2.0;
     std::vector<float> floats(static_cast<std::size_t>(layout.floats()), -7.0f);
     std::vector<int> ints(static_cast<std::size_t>(layout.ints()), -7);
-    search::fill_peak_fields(layout, shape, search::TapSamples{pulse.data(), v, shape.num_taps}, floats.data(), ints.data());
+    std::vector<double> extended;
+    for (int i = -layout.pulse_pad; i < N + layout.pulse_pad; ++i) extended.push_back(search::extended_sample(pulse.data(), N, i));
+    const search::TapSamples samples{extended.data() + layout.pulse_pad, v, shape.num_taps};
+    search::fill_peak_fields(layout, shape, samples, floats.data(), ints.data());
 
     const int narrow_lo = std::max(v.full_lo, peak_at - 2 * M), narrow_hi = std::min(v.full_hi, peak_at + 4 * M);
     ASSERT_EQ(ints[search::kNarrowLo], narrow_lo) << "trial " << trial;

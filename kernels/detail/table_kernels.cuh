@@ -20,7 +20,7 @@ struct BuildArgs {
   int n_ctle = 0;
   long long records = 0;
   double* impulse = nullptr;  ///< per record: the CTLE'd impulse response, layout.pulse_len
-  double* pulse = nullptr;    ///< per record: its pulse, layout.pulse_len
+  double* pulse = nullptr;    ///< per record: its pulse extended by the pad either side, layout.pulse_floats()
   double* weight = nullptr;   ///< per record: the FEXT weights, weight_stride (series form only)
   long long weight_stride = 0;
   float* floats = nullptr;
@@ -29,8 +29,10 @@ struct BuildArgs {
 
   __device__ const search::TableSource& source(long long record) const { return sources[record / n_ctle]; }
   __device__ search::TapSamples samples(long long record) const {
-    return {pulse + record * layout.pulse_len, source(record).view, shape.num_taps};
+    return {extended_pulse(record), source(record).view, shape.num_taps};
   }
+  /// The record's extended pulse at its sample 0.
+  __device__ double* extended_pulse(long long record) const { return pulse + record * layout.pulse_floats() + layout.pulse_pad; }
   __device__ float* record_floats(long long record) const { return floats + record * layout.floats(); }
   __device__ double* record_doubles(long long record) const { return doubles + record * layout.doubles(); }
   __device__ int* record_ints(long long record) const { return ints + record * layout.ints(); }
@@ -65,24 +67,18 @@ __global__ void filter_kernel(BuildArgs a) {
   }
 }
 
-/// The pulse: one thread per (record, sample).
+/// The pulse, extended circularly, in double and into the record in float: one thread per
+/// (record, sample).
 __global__ void pulse_kernel(BuildArgs a) {
-  const long long len = a.layout.pulse_len;
-  ES_GRID_STRIDE(index, a.records * len) {
-    const long long record = index / len, n = index % len;
-    const search::VariantView& v = a.source(record).view;
-    if (n < v.N) a.pulse[index] = ctle::pulse_sample(a.impulse + record * len, n, v.M);
-  }
-}
-
-/// The record's extended float pulse: one thread per (record, sample).
-__global__ void record_pulse_kernel(BuildArgs a) {
   const long long len = a.layout.pulse_floats(), pad = a.layout.pulse_pad;
   ES_GRID_STRIDE(index, a.records * len) {
     const long long record = index / len;
     const int i = static_cast<int>(index % len - pad);
-    const int N = a.source(record).view.N;
-    if (i < N + pad) search::fill_pulse_sample(a.layout, a.pulse + record * a.layout.pulse_len, N, a.record_floats(record), i);
+    const search::VariantView& v = a.source(record).view;
+    if (i >= v.N + pad) continue;
+    double* extended = a.extended_pulse(record);
+    extended[i] = ctle::pulse_sample(a.impulse + record * a.layout.pulse_len, search::wrap_index(i, v.N), v.M);
+    search::fill_pulse_sample(a.layout, extended, a.record_floats(record), i);
   }
 }
 
