@@ -66,9 +66,9 @@ std::vector<double> inverse_real_fft(const std::vector<std::complex<double>>& ha
   in[0][1] = 0.0;           // DC and Nyquist bins of a real signal are real
   in[n_half - 1][1] = 0.0;
   fftw_execute_dft_c2r(plan, in.get(), out.get());
-  std::vector<double> result(out.get(), out.get() + n);
+  std::vector<double> result(n);
   const double scale = 1.0 / static_cast<double>(n);
-  for (double& v : result) v *= scale;
+  for (std::size_t i = 0; i < n; ++i) result[i] = out[i] * scale;
   return result;
 }
 
@@ -96,16 +96,23 @@ ImpulseResponse impulse_response(std::span<const std::complex<double>> H,
   const std::vector<std::complex<double>> on_grid = extend_to_grid(H, f_GHz, grid, policy, what);
 
   std::vector<double> h = inverse_real_fft(on_grid);
-  double peak = 0.0;
-  for (double v : h) peak = std::max(peak, std::abs(v));
-  std::size_t last = 0;
-  for (std::size_t i = h.size(); i-- > 0;) {
-    if (std::abs(h[i]) > peak * truncation_threshold) {
-      last = i;
-      break;
-    }
+  // The largest |h| in four running maxima (a maximum is exact in any order: four chains
+  // instead of one long one), then the last sample above the threshold, four at a time.
+  double peaks[4] = {0.0, 0.0, 0.0, 0.0};
+  std::size_t i = 0;
+  for (; i + 4 <= h.size(); i += 4) {
+    for (std::size_t l = 0; l < 4; ++l) peaks[l] = std::max(peaks[l], std::abs(h[i + l]));
   }
-  h.resize(last + 1);
+  for (; i < h.size(); ++i) peaks[0] = std::max(peaks[0], std::abs(h[i]));
+  const double peak = std::max(std::max(peaks[0], peaks[1]), std::max(peaks[2], peaks[3]));
+  const double limit = peak * truncation_threshold;
+  std::size_t end = h.size();  // h[end ..) are all at or below the limit
+  while (end >= 4 && !(std::abs(h[end - 1]) > limit || std::abs(h[end - 2]) > limit || std::abs(h[end - 3]) > limit ||
+                       std::abs(h[end - 4]) > limit)) {
+    end -= 4;
+  }
+  while (end > 0 && !(std::abs(h[end - 1]) > limit)) --end;
+  h.resize(std::max<std::size_t>(end, 1));
 
   ImpulseResponse result;
   result.dt_ns = dt_ns;
