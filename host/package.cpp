@@ -36,6 +36,10 @@
 // the C2C and the VITA-KR4 packages, each channel kind): equal to 1e-13.
 #include "host/package.hpp"
 
+#include <functional>
+#include <list>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
@@ -214,15 +218,76 @@ void expect_grid(const std::vector<double>& f_GHz) {
   }
 }
 
-TwoPort tabulate(const Chain& chain, const std::vector<double>& f_GHz, double R0_ohm,
-                 bool swap_ports) {
-  expect_grid(f_GHz);
+TwoPort evaluate_on(const Chain& chain, const std::vector<double>& f_GHz, double R0_ohm, bool swap_ports) {
   TwoPort s = TwoPort::identity(f_GHz.size());
   for (std::size_t i = 0; i < f_GHz.size(); ++i) {
     const SMatrix2 m = evaluate(chain, f_GHz[i], R0_ohm);
     s.set(i, swap_ports ? reverse(m) : m);
   }
   return s;
+}
+
+/// Chains already tabulated, kept for the process: the variants of a sweep mostly share their
+/// package case, boards and frequency points, and a chain's S-matrices are a pure function of
+/// its elements, the points, R_0 and the port order. Looked up by value: the key holds every
+/// number the evaluation reads; the least recently used is dropped past kCapacity (a table
+/// is about 0.36 MB on 5,600 points).
+class TabulatedChains {
+ public:
+  TwoPort get(const Chain& chain, const std::vector<double>& f_GHz, double R0_ohm, bool swap_ports) {
+    std::string key = key_of(chain, f_GHz, R0_ohm, swap_ports);
+    const std::size_t hash = std::hash<std::string>{}(key);
+    {
+      const std::lock_guard lock(mutex_);
+      for (auto it = entries_.begin(); it != entries_.end(); ++it) {
+        if (it->hash == hash && it->key == key) {
+          entries_.splice(entries_.begin(), entries_, it);
+          return *it->table;
+        }
+      }
+    }
+    auto table = std::make_shared<const TwoPort>(evaluate_on(chain, f_GHz, R0_ohm, swap_ports));
+    const std::lock_guard lock(mutex_);
+    entries_.push_front({hash, std::move(key), table});
+    if (entries_.size() > kCapacity) entries_.pop_back();
+    return *table;
+  }
+
+ private:
+  static constexpr std::size_t kCapacity = 64;
+  struct Entry {
+    std::size_t hash;
+    std::string key;
+    std::shared_ptr<const TwoPort> table;
+  };
+
+  static void append(std::string& key, const void* data, std::size_t bytes) {
+    key.append(static_cast<const char*>(data), bytes);
+  }
+  static std::string key_of(const Chain& chain, const std::vector<double>& f_GHz, double R0_ohm, bool swap_ports) {
+    std::string key;
+    key.reserve(f_GHz.size() * sizeof(double) + chain.size() * 8 * sizeof(double) + 32);
+    const double head[3] = {R0_ohm, swap_ports ? 1.0 : 0.0, static_cast<double>(chain.size())};
+    append(key, head, sizeof head);
+    static_assert(sizeof(LineModel) == 4 * sizeof(double), "every field of LineModel belongs in the key");
+    for (const Element& e : chain) {
+      const LineModel line = e.line ? *e.line : LineModel{};
+      const double values[7] = {static_cast<double>(e.type), e.value, e.Z_c_ohm, line.gamma0_per_mm, line.a1, line.a2,
+                                line.tau_ns_per_mm};
+      append(key, values, sizeof values);
+    }
+    append(key, f_GHz.data(), f_GHz.size() * sizeof(double));
+    return key;
+  }
+
+  std::mutex mutex_;
+  std::list<Entry> entries_;  ///< most recently used first
+};
+
+TwoPort tabulate(const Chain& chain, const std::vector<double>& f_GHz, double R0_ohm, bool swap_ports) {
+  static TabulatedChains tabulated;
+  expect_grid(f_GHz);
+  return tabulated.get(chain, f_GHz, R0_ohm, swap_ports);
 }
 
 /// Calls sink(i, S) with the whole unterminated cascade at each frequency i, in the

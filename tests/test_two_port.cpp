@@ -545,6 +545,62 @@ TEST(PackagedTransfer, BoardFollowsTheScript) {
   }
 }
 
+// Package and board chains are tabulated once per process and looked up by value, so every
+// number they read must tell two configurations apart. Each configuration below differs from
+// the base in one number and is evaluated right after it (a lookup that ignored the number
+// would return the base's tables); each must still match the ABCD model.
+TEST(PackagedTransfer, EveryNumberOfThePackagesAndBoardsCounts) {
+  const std::vector<double> f = test_grid();
+  ComConfig base = dj_config();
+  add_board(base);
+  const TwoPort ch = test_channel(f, 50.0);
+  using Change = void (*)(ComConfig&);
+  const std::vector<std::pair<const char*, Change>> changes = {
+      {"Tx C_d", [](ComConfig& c) { c.tx_package.C_d_nF[1] *= 1.5; }},
+      {"Tx L_s", [](ComConfig& c) { c.tx_package.L_s_nH[2] *= 1.5; }},
+      {"Tx C_b", [](ComConfig& c) { c.tx_package.C_b_nF *= 1.5; }},
+      {"Rx C_p", [](ComConfig& c) { c.rx_package.C_p_nF *= 1.5; }},
+      {"Rx Z_c", [](ComConfig& c) { c.rx_package.Z_c_ohm[1] += 5.0; }},
+      {"z_p (TX)", [](ComConfig& c) { c.package_cases[0].z_p_tx_mm[0] += 3.0; }},
+      {"z_p (FEXT)", [](ComConfig& c) { c.package_cases[0].z_p_fext_mm[1] += 3.0; }},
+      {"z_p (NEXT)", [](ComConfig& c) { c.package_cases[0].z_p_next_mm[0] += 3.0; }},
+      {"z_p (RX)", [](ComConfig& c) { c.package_cases[0].z_p_rx_mm[0] += 3.0; }},
+      {"package gamma_0", [](ComConfig& c) { c.package_line.gamma0_per_mm *= 2.0; }},
+      {"package a_1", [](ComConfig& c) { c.package_line.a1 *= 1.5; }},
+      {"package a_2", [](ComConfig& c) { c.package_line.a2 *= 1.5; }},
+      {"package tau", [](ComConfig& c) { c.package_line.tau_ns_per_mm *= 1.1; }},
+      {"board gamma_0", [](ComConfig& c) { c.board.line.gamma0_per_mm = 1e-4; }},
+      {"board a_1", [](ComConfig& c) { c.board.line.a1 *= 1.5; }},
+      {"board a_2", [](ComConfig& c) { c.board.line.a2 *= 1.5; }},
+      {"board tau", [](ComConfig& c) { c.board.line.tau_ns_per_mm *= 1.1; }},
+      {"board Z_c", [](ComConfig& c) { c.board.Z_c_ohm -= 10.0; }},
+      {"C_0", [](ComConfig& c) { c.board.C_0_nF *= 1.5; }},
+      {"C_1", [](ComConfig& c) { c.board.C_1_nF *= 1.5; }},
+      {"z_bp (TX)", [](ComConfig& c) { c.board.z_bp_tx_mm += 10.0; }},
+      {"z_bp (FEXT)", [](ComConfig& c) { c.board.z_bp_fext_mm += 10.0; }},
+      {"z_bp (NEXT)", [](ComConfig& c) { c.board.z_bp_next_mm += 10.0; }},
+      {"z_bp (RX)", [](ComConfig& c) { c.board.z_bp_rx_mm += 10.0; }},
+      {"R_0", [](ComConfig& c) { c.R_0_ohm = 42.5; }},
+  };
+  for (const auto& [name, change] : changes) {
+    ComConfig changed = base;
+    change(changed);
+    for (const ChannelKind kind : {ChannelKind::thru, ChannelKind::fext, ChannelKind::next}) {
+      (void)packaged_transfer(ch, f, base, kind, 0);
+      EXPECT_LT(max_abs_diff(packaged_transfer(ch, f, changed, kind, 0), expected_transfer(ch, f, changed, kind, 0)), 1e-12)
+          << name << ", kind " << static_cast<int>(kind);
+    }
+  }
+  // The frequency points too.
+  std::vector<double> shifted = f;
+  for (double& x : shifted) x *= 1.01;
+  const TwoPort ch_shifted = test_channel(shifted, 50.0);
+  (void)packaged_transfer(ch, f, base, ChannelKind::thru, 0);
+  EXPECT_LT(max_abs_diff(packaged_transfer(ch_shifted, shifted, base, ChannelKind::thru, 0),
+                         expected_transfer(ch_shifted, shifted, base, ChannelKind::thru, 0)),
+            1e-12);
+}
+
 TEST(PackagedTransfer, RejectsInconsistentInput) {
   const std::vector<double> f = test_grid();
   const TwoPort ch = test_channel(f, 50.0);
