@@ -168,11 +168,12 @@ std::vector<VariantResult> CudaEngine::run(const EngineBatch& batch) {
       }
     });
 
-    // The next chunk: as many variants as half the free device memory (and a host cap) hold;
-    // the MMSE search holds one variant's tables at a time.
+    // The next chunk: as many variants as half the device memory that is free or already
+    // the table builder's (up to a cap) hold; the MMSE search holds one variant's tables at a time.
     const std::size_t by_memory =
         rx_ffe ? std::max<std::size_t>(threads, 8)
-               : std::min(gpu.free_bytes() / 2, kMaxBatchTableBytes) / found.table_bytes_per_variant;
+               : std::min((gpu.free_bytes() + tables->held_bytes()) / 2, kMaxBatchTableBytes) /
+                     found.table_bytes_per_variant;
     chunk = std::clamp<std::size_t>(by_memory, 1, 4096);
     first = last;
   }

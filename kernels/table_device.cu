@@ -102,19 +102,24 @@ void TableDevice::build(const search::TableLayout& layout, const std::vector<sea
   Impl& d = *impl_;
   ES_CUDA_TRY(cudaSetDevice(d.device));
   const std::size_t variants = sources.size();
+  // The kernels write within each record only where the layout has room for these.
+  const bool series = d.shape.fext_terms > 0;
+  if (series && layout.fext_len != d.shape.fext_terms) throw CudaError("table build: the layout has no room for the moments");
+  std::size_t total = 0, total_kinds = 0;
+  int max_xt = 1;
+  for (const search::TableSource& s : sources) {
+    if (s.view.N > layout.pulse_len || s.view.M != layout.M || (!series && s.view.n_xt > layout.fext_len)) {
+      throw CudaError("table build: a variant does not fit the layout");
+    }
+    total += input_doubles(s);
+    total_kinds += static_cast<std::size_t>(s.spectrum.n_aggressors);
+    max_xt = std::max(max_xt, s.view.n_xt);
+  }
   d.layout = layout;
   d.records = variants * static_cast<std::size_t>(d.n_ctle);
   if (d.records == 0) return;
 
   // Pack the inputs; the device copies of the sources point into them.
-  std::size_t total = 0, total_kinds = 0;
-  int max_xt = 1;
-  for (const search::TableSource& s : sources) {
-    if (s.view.N > layout.pulse_len || s.view.M != layout.M) throw CudaError("table build: a variant does not fit the layout");
-    total += input_doubles(s);
-    total_kinds += static_cast<std::size_t>(s.spectrum.n_aggressors);
-    max_xt = std::max(max_xt, s.view.n_xt);
-  }
   const auto series_stride = static_cast<long long>(d.shape.fext_terms) * max_xt;
   reserve(d.inputs, total);
   reserve(d.kinds, std::max<std::size_t>(total_kinds, 1));
@@ -207,6 +212,14 @@ void TableDevice::build(const search::TableLayout& layout, const std::vector<sea
   ES_CUDA_TRY(cudaEventRecord(d.stop, s));
   ES_CUDA_TRY(cudaStreamSynchronize(s));
   ES_CUDA_TRY(cudaEventElapsedTime(&d.last_ms, d.start, d.stop));
+}
+
+std::size_t TableDevice::held_bytes() const {
+  const Impl& d = *impl_;
+  return (d.inputs.size() + d.series.size() + d.impulse.size() + d.pulse.size() + d.weight.size() + d.doubles.size()) *
+             sizeof(double) +
+         d.floats.size() * sizeof(float) + d.ints.size() * sizeof(int) + d.kinds.size() +
+         d.sources.size() * sizeof(search::TableSource);
 }
 
 const float* TableDevice::floats() const { return impl_->floats.data(); }

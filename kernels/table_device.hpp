@@ -32,6 +32,9 @@ class TableDevice {
   /// inputs), to size batches by.
   std::size_t bytes_per_variant(const search::TableLayout& layout, const search::TableSource& source) const;
 
+  /// Device memory this builder holds now (kept from build to build), bytes.
+  std::size_t held_bytes() const;
+
   /// The last build's records: device pointers, valid until the next build.
   const float* floats() const;
   const double* doubles() const;
