@@ -36,11 +36,6 @@ double raised_cosine_window(double f_GHz, double f_start_GHz, double f_end_GHz) 
 }
 
 
-cplx ctle_stage(double f_GHz, double g_dB, double f_z_GHz, double f_p1_GHz, double f_p2_GHz) {
-  const ctle::Complex h = ctle::stage_response(f_GHz, std::pow(10.0, g_dB / 20.0), f_z_GHz, f_p1_GHz, f_p2_GHz);
-  return {h.re, h.im};
-}
-
 cplx ctle_response(double f_GHz, const CtleSetting& ctle) {
   const ctle::Complex h = ctle::Response(ctle).at(f_GHz);
   return {h.re, h.im};

@@ -28,11 +28,6 @@ cplx bessel_thomson4(double f_GHz, double f_scale_GHz);
 /// Raised-cosine window: 1 below f_start, 0 above f_end, a half cosine in between.
 double raised_cosine_window(double f_GHz, double f_start_GHz, double f_end_GHz);
 
-/// Single CTLE stage (10^(g/20) + j f/f_z) / ((1 + j f/f_p1)(1 + j f/f_p2)); f_p2 may be
-/// infinite (a one-pole stage).
-cplx ctle_stage(double f_GHz, double g_dB, double f_z_GHz, double f_p1_GHz, double f_p2_GHz);
-
-
 /// Continuous-time CTLE response (both stages).
 cplx ctle_response(double f_GHz, const CtleSetting& ctle);
 
