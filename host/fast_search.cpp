@@ -63,10 +63,18 @@ BatchTables build_tables(const std::vector<const PreparedVariant*>& variants, co
   parallel_chunks(records, 1, worker_count(threads, records), [&](std::size_t first, std::size_t last, unsigned) {
     for (std::size_t r = first; r < last; ++r) {
       const PreparedVariant& variant = *variants[r / t.n_ctle];
-      const CtleContext context = variant.evaluator().make_context(grid.ctle()[r % t.n_ctle]);
-      variant.fill_record(grid, t.layout, context, t.floats.data() + r * floats, t.doubles.data() + r * doubles,
-                          t.ints.data() + r * ints);
-      if (also) also(r / t.n_ctle, r % t.n_ctle, context);
+      const CtleSetting& ctle = grid.ctle()[r % t.n_ctle];
+      float* record_floats = t.floats.data() + r * floats;
+      double* record_doubles = t.doubles.data() + r * doubles;
+      int* record_ints = t.ints.data() + r * ints;
+      if (also) {
+        const CtleContext context = variant.evaluator().make_context(ctle);
+        variant.fill_record(grid, t.layout, ctle, context.pulse, record_floats, record_doubles, record_ints);
+        also(r / t.n_ctle, r % t.n_ctle, context);
+      } else {
+        variant.fill_record(grid, t.layout, ctle, variant.evaluator().ctle_pulse(ctle), record_floats, record_doubles,
+                            record_ints);
+      }
     }
   });
   return t;

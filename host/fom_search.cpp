@@ -111,12 +111,14 @@ ctle::SpectrumView FomEvaluator::spectrum() const {
   return s;
 }
 
+std::vector<double> FomEvaluator::ctle_pulse(const CtleSetting& ctle) const {
+  return pulse_from_impulse(ctle_filter_impulse(responses_.thru.impulse, ctle, cfg_.f_b_GBd * cfg_.M), cfg_.M);
+}
+
 CtleContext FomEvaluator::make_context(const CtleSetting& ctle) const {
   CtleContext context;
   context.ctle = ctle;
-  const double sample_rate_GHz = cfg_.f_b_GBd * cfg_.M;
-  context.pulse = pulse_from_impulse(
-      ctle_filter_impulse(responses_.thru.impulse, ctle, sample_rate_GHz), cfg_.M);
+  context.pulse = ctle_pulse(ctle);
 
   // sigma_N^2 = eta_0 sum_k |H_r H_ctf|^2 (f_k - f_{k-1}) plus the noise an active THRU adds
   // at the Rx die (rx_noise) through the same filters and rule; the FEXT weights and the

@@ -49,6 +49,8 @@ class FomEvaluator {
   FomEvaluator(const CaseResponses& responses, const ComConfig& cfg, const TxGrid& tx_grid);
 
   CtleContext make_context(const CtleSetting& ctle) const;
+  /// The victim's pulse after the CTLE (make_context's pulse alone).
+  std::vector<double> ctle_pulse(const CtleSetting& ctle) const;
 
   /// The FOM of one combination at the best of its sampling points (the cursor rule's,
   /// offset by each of sample_adjustment; the first best in order of |offset|, earlier

@@ -219,12 +219,29 @@ PreparedVariant::PreparedVariant(ComConfig cfg, const std::vector<LoadedChannel>
   view_.n_xt = static_cast<int>(evaluator_->crosstalk_frequencies());
   view_.lag_cos = evaluator_->lag_cos().data();
 
-  if (grid.fext_terms() > 0) {  // term-major: each moment is one contiguous dot product
-    const auto n_xt = static_cast<std::size_t>(view_.n_xt);
-    series_cos_.resize(static_cast<std::size_t>(grid.fext_terms()) * n_xt);
+  // Every setting of the grid shares its poles and zeros (build_ctle_grid), hence the power
+  // terms whose integrals give each record's noise and crosstalk fields.
+  const CtleSetting& poles = grid.ctle().front();
+  for (const CtleSetting& s : grid.ctle()) ES_EXPECTS(ctle::same_poles(s, poles), "one pole set per CTLE grid");
+  const ctle::SpectrumView spectrum = evaluator_->spectrum();
+  const auto n_xt = static_cast<std::size_t>(spectrum.n_xt);
+  power_fext_.resize(ctle::kPowerTerms * n_xt);
+  for (int i = 0; i < spectrum.n_f; ++i) {
+    const ctle::PowerFrequencyTerms terms = ctle::power_frequency_terms(spectrum, poles, i);
+    power_integrals_.add(terms);
+    if (i >= spectrum.n_xt) continue;
+    for (std::size_t k = 0; k < ctle::kPowerTerms; ++k) power_fext_[k * n_xt + static_cast<std::size_t>(i)] = terms.fext[k];
+  }
+  if (grid.fext_terms() > 0) {  // term-major cosines: each moment is one contiguous dot product
+    std::vector<double> series_cos(static_cast<std::size_t>(grid.fext_terms()) * n_xt);
     for (std::size_t i = 0; i < n_xt; ++i) {
       search::series_cosines(std::cos(2.0 * std::numbers::pi * responses_.f_GHz[i] / cfg_.f_b_GBd), grid.fext_terms(),
-                             series_cos_.data() + i, static_cast<long long>(n_xt));
+                             series_cos.data() + i, static_cast<long long>(n_xt));
+    }
+    for (int m = 0; m < grid.fext_terms(); ++m) {
+      for (int k = 0; k < ctle::kPowerTerms; ++k) {
+        power_moments_.push_back(search::power_moment(series_cos.data(), power_fext_.data(), spectrum.n_xt, m, k));
+      }
     }
   }
 }
@@ -237,13 +254,11 @@ search::TableSource PreparedVariant::table_source() const {
   s.f_b_GBd = cfg_.f_b_GBd;
   s.sample_rate_GHz = cfg_.f_b_GBd * cfg_.M;
   s.eta_0_V2_per_GHz = cfg_.eta_0_V2_per_GHz;
-  s.series_cos = series_cos_.empty() ? nullptr : series_cos_.data();
   return s;
 }
 
-void PreparedVariant::fill_record(const SearchGrid& grid, const search::TableLayout& layout,
-                                  const CtleContext& context, float* floats, double* doubles, int* ints) const {
-  const std::vector<double>& p = context.pulse;
+void PreparedVariant::fill_record(const SearchGrid& grid, const search::TableLayout& layout, const CtleSetting& ctle,
+                                  const std::vector<double>& p, float* floats, double* doubles, int* ints) const {
   const int N = view_.N, M = view_.M, pad = layout.pulse_pad;
   ES_EXPECTS(static_cast<int>(p.size()) == N && N <= layout.pulse_len, "pulse longer than the layout's");
   const search::RecordShape shape = grid.record_shape();
@@ -264,17 +279,9 @@ void PreparedVariant::fill_record(const SearchGrid& grid, const search::TableLay
   for (int r = 0; r < M; ++r) search::fill_jitter_phase(layout, samples, doubles, ints, r);
 
   // Crosstalk: cosine moments of the FEXT spectrum (series form) or the spectrum itself.
-  double* fext = search::record_crosstalk(layout, doubles);
-  const int n_xt = view_.n_xt;
-  if (shape.fext_terms > 0) {
-    for (int m = 0; m < shape.fext_terms; ++m) {
-      fext[m] = search::crosstalk_moment(series_cos_.data() + static_cast<std::ptrdiff_t>(m) * n_xt, context.fext_weight.data(), n_xt);
-    }
-  } else {
-    std::copy(context.fext_weight.begin(), context.fext_weight.end(), fext);
-  }
-  fext[layout.fext_len] = context.sigma_n * context.sigma_n;
-  fext[layout.fext_len + 1] = context.next_power;
+  const search::PowerSource power{power_integrals_, shape.fext_terms > 0 ? power_moments_.data() : power_fext_.data(),
+                                  view_.n_xt};
+  search::fill_crosstalk(layout, shape, power, ctle::Response(ctle), cfg_.eta_0_V2_per_GHz, doubles);
 }
 
 search::TableLayout table_layout(const SearchGrid& grid, int samples_per_ui, int pulse_len, int max_xt_frequencies) {

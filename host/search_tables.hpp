@@ -87,17 +87,20 @@ class PreparedVariant {
   /// What its records are built from (host pointers into this variant).
   search::TableSource table_source() const;
 
-  /// Fills the record of one CTLE setting, from its context (evaluator().make_context), at
-  /// the given record pointers, laid out as `layout`.
-  void fill_record(const SearchGrid& grid, const search::TableLayout& layout, const CtleContext& context,
-                   float* floats, double* doubles, int* ints) const;
+  /// Fills the record of CTLE setting `ctle` of the grid, from its pulse
+  /// (evaluator().ctle_pulse), at the given record pointers, laid out as `layout`.
+  void fill_record(const SearchGrid& grid, const search::TableLayout& layout, const CtleSetting& ctle,
+                   const std::vector<double>& pulse, float* floats, double* doubles, int* ints) const;
 
  private:
   ComConfig cfg_;
   CaseResponses responses_;
   std::unique_ptr<FomEvaluator> evaluator_;
   search::VariantView view_;
-  std::vector<double> series_cos_;  ///< cos(m theta_i), fext_terms x n_xt, series form only
+  /// The noise and crosstalk integrals per CTLE power term (search::PowerSource): the FEXT
+  /// weight's terms (kPowerTerms x n_xt) and, in the series form, their cosine moments.
+  ctle::PowerIntegrals power_integrals_;
+  std::vector<double> power_fext_, power_moments_;
 };
 
 /// The record layout of a batch whose longest pulse is `pulse_len` samples and whose

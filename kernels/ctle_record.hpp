@@ -32,7 +32,9 @@ struct TableSource {
   double f_b_GBd = 0.0;
   double sample_rate_GHz = 0.0;       ///< M f_b
   double eta_0_V2_per_GHz = 0.0;
-  const double* series_cos = nullptr; ///< cos(m theta_i), fext_terms x n_xt term-major; null: direct sum
+  /// cos(m theta_i), fext_terms x n_xt term-major, series form only: the device build's own
+  /// table (TableDevice sets it; the host's sources leave it null).
+  const double* series_cos = nullptr;
 };
 
 /// What the records take from the Tx grid.
@@ -196,6 +198,38 @@ ES_HD inline double crosstalk_moment(const double* cosines, const double* weight
 /// sigma_N^2 and the NEXT power.
 ES_HD inline double* record_crosstalk(const TableLayout& t, double* doubles) {
   return doubles + static_cast<long long>(t.block_len + t.M) * t.gram;
+}
+
+/// A variant's noise and crosstalk per power term (ctle::power_terms), from which every
+/// record's crosstalk fields follow with its setting's weights.
+struct PowerSource {
+  ctle::PowerIntegrals integrals;
+  /// Series form: the cosine moments of the FEXT weight's terms, fext_terms x kPowerTerms
+  /// (term-major, power_moment); direct form: the terms themselves, kPowerTerms x n_xt.
+  const double* fext = nullptr;
+  int n_xt = 0;
+};
+
+/// Moment m of power term k of the FEXT weight: sum_i cos(m theta_i) fext_k(f_i), from the
+/// variant's cosines (fext_terms x n_xt, term-major) and terms (kPowerTerms x n_xt).
+ES_HD inline double power_moment(const double* series_cos, const double* fext_terms, int n_xt, int m, int k) {
+  return crosstalk_moment(series_cos + static_cast<long long>(m) * n_xt, fext_terms + static_cast<long long>(k) * n_xt, n_xt);
+}
+
+/// A record's crosstalk part (record_crosstalk) for CTLE setting `ctle`: the FEXT moments
+/// (series form) or weights, sigma_N^2 and the NEXT power.
+ES_HD inline void fill_crosstalk(const TableLayout& t, const RecordShape& shape, const PowerSource& p,
+                                 const ctle::Response& ctle, double eta_0_V2_per_GHz, double* doubles) {
+  double w[ctle::kPowerTerms];
+  ctle::power_weights(ctle, w);
+  double* fext = record_crosstalk(t, doubles);
+  if (shape.fext_terms > 0) {
+    for (int m = 0; m < shape.fext_terms; ++m) fext[m] = ctle::combine_terms(w, p.fext + m * ctle::kPowerTerms, 1);
+  } else {
+    for (int i = 0; i < p.n_xt; ++i) fext[i] = ctle::combine_terms(w, p.fext + i, p.n_xt);
+  }
+  fext[t.fext_len] = p.integrals.noise2(w, eta_0_V2_per_GHz);
+  fext[t.fext_len + 1] = p.integrals.next_power(w);
 }
 
 }  // namespace eyesweep::search

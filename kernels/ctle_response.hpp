@@ -133,6 +133,55 @@ struct Response {
   }
 };
 
+/// |H_ctf(f)|^2 of every gain setting of one pole set as sum_k w_k e_k(f). Each stage's
+/// numerator g + j f/f_z has norm g^2 + (f/f_z)^2, so with x = f/f_z, y = f/f_LF and d1, d2
+/// the stages' squared denominators
+///   |H_ctf|^2 = (G^2 + x^2)(G2^2 + y^2) / (d1 d2),
+/// weights (G^2 G2^2, G^2, G2^2, 1) on the terms (1, y^2, x^2, x^2 y^2) / (d1 d2); a
+/// single-stage CTLE has y = 0 and d2 = 1 (its G2 counts as 1). Every term and weight is
+/// positive, so an integral of |H_ctf|^2 for any setting follows from the four integrals of
+/// the terms without cancellation: the fast engines' records take their noise and crosstalk
+/// fields from four integrals per variant instead of a pass over the frequencies per setting.
+constexpr int kPowerTerms = 4;
+
+ES_HD inline void power_terms(const CtleSetting& poles, double f_GHz, double e[kPowerTerms]) {
+  const double x = f_GHz / poles.f_z_GHz, p1 = f_GHz / poles.f_p1_GHz;
+  double d = 1.0 + p1 * p1;
+  if (!at_infinity(poles.f_p2_GHz)) {
+    const double p2 = f_GHz / poles.f_p2_GHz;
+    d *= 1.0 + p2 * p2;
+  }
+  double y2 = 0.0;
+  if (poles.f_LF_GHz > 0.0) {
+    const double y = f_GHz / poles.f_LF_GHz;
+    y2 = y * y;
+    d *= 1.0 + y2;
+  }
+  e[0] = 1.0 / d;
+  e[1] = y2 * e[0];
+  e[2] = x * x * e[0];
+  e[3] = y2 * e[2];
+}
+
+ES_HD inline void power_weights(const Response& ctle, double w[kPowerTerms]) {
+  const double g2 = ctle.gain * ctle.gain;
+  const double h2 = ctle.setting.f_LF_GHz > 0.0 ? ctle.gain2 * ctle.gain2 : 1.0;
+  w[0] = g2 * h2;
+  w[1] = g2;
+  w[2] = h2;
+  w[3] = 1.0;
+}
+
+/// sum_k w_k b[k stride]: one setting's value of a quantity given per power term.
+ES_HD inline double combine_terms(const double w[kPowerTerms], const double* b, long long stride) {
+  return ((w[0] * b[0] + w[1] * b[stride]) + w[2] * b[2 * stride]) + w[3] * b[3 * stride];
+}
+
+/// Two CTLE settings share their power terms when their poles and zeros are the same.
+ES_HD inline bool same_poles(const CtleSetting& a, const CtleSetting& b) {
+  return a.f_z_GHz == b.f_z_GHz && a.f_p1_GHz == b.f_p1_GHz && a.f_p2_GHz == b.f_p2_GHz && a.f_LF_GHz == b.f_LF_GHz;
+}
+
 /// What the noise and crosstalk integrals of a variant read, per frequency of its files.
 struct SpectrumView {
   int n_f = 0;                           ///< frequencies
@@ -186,6 +235,59 @@ struct Integrals {
   }
   /// sigma_N^2: eta_0 through H_r and the CTLE plus the THRU's own output noise.
   ES_HD double noise2(double eta_0_V2_per_GHz) const { return eta_0_V2_per_GHz * noise + shaped; }
+};
+
+/// One frequency's integrand terms per power term: FrequencyTerms with |H_ctf|^2 replaced by
+/// the term e_k (power_terms).
+struct PowerFrequencyTerms {
+  double noise[kPowerTerms] = {}, shaped[kPowerTerms] = {}, fext[kPowerTerms] = {}, next[kPowerTerms] = {};
+};
+
+ES_HD inline PowerFrequencyTerms power_frequency_terms(const SpectrumView& s, const CtleSetting& poles, int i) {
+  PowerFrequencyTerms t;
+  double e[kPowerTerms];
+  power_terms(poles, s.f_GHz[i], e);
+  if (i >= 1) {
+    const double band = norm(load(s.H_r, i)) * (s.f_GHz[i] - s.f_GHz[i - 1]);
+    for (int k = 0; k < kPowerTerms; ++k) {
+      t.noise[k] = band * e[k];
+      if (s.rx_noise != nullptr) t.shaped[k] = s.rx_noise[i] * t.noise[k];
+    }
+  }
+  if (i < s.n_xt) {
+    double fext = 0.0, next = 0.0;
+    for (int a = 0; a < s.n_aggressors; ++a) {
+      const double power = s.aggressor_a2[a] * s.sinc2[i] * norm(load(s.aggressor_H, static_cast<long long>(a) * s.n_xt + i));
+      if (s.aggressor_is_fext[a]) {
+        fext += power;
+      } else {
+        next += power;
+      }
+    }
+    for (int k = 0; k < kPowerTerms; ++k) {
+      t.fext[k] = fext * e[k];
+      t.next[k] = next * e[k];
+    }
+  }
+  return t;
+}
+
+/// The integrals per power term, summed over frequencies in increasing order; a setting's
+/// values combine them with its power_weights.
+struct PowerIntegrals {
+  double noise[kPowerTerms] = {}, shaped[kPowerTerms] = {}, next[kPowerTerms] = {};
+  ES_HD void add(const PowerFrequencyTerms& t) {
+    for (int k = 0; k < kPowerTerms; ++k) {
+      noise[k] += t.noise[k];
+      shaped[k] += t.shaped[k];
+      next[k] += t.next[k];
+    }
+  }
+  /// sigma_N^2 of the setting of weights w (Integrals::noise2).
+  ES_HD double noise2(const double w[kPowerTerms], double eta_0_V2_per_GHz) const {
+    return eta_0_V2_per_GHz * combine_terms(w, noise, 1) + combine_terms(w, shaped, 1);
+  }
+  ES_HD double next_power(const double w[kPowerTerms]) const { return combine_terms(w, next, 1); }
 };
 
 }  // namespace ctle

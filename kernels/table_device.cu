@@ -55,7 +55,8 @@ struct TableDevice::Impl {
   PinnedArray<double> staged;             // every variant's inputs, packed
   PinnedArray<unsigned char> staged_kinds;
   PinnedArray<search::TableSource> staged_sources;  // with device pointers
-  DeviceBuffer<double> inputs, series, impulse, pulse, weight, doubles;
+  DeviceBuffer<double> inputs, series, impulse, pulse, power_fext, power_moments, doubles;
+  DeviceBuffer<ctle::PowerIntegrals> power_integrals;
   DeviceBuffer<unsigned char> kinds;
   DeviceBuffer<search::TableSource> sources;
   DeviceBuffer<float> floats;
@@ -70,6 +71,10 @@ struct TableDevice::Impl {
 
 TableDevice::TableDevice(int device, const std::vector<CtleSetting>& ctle, const search::RecordShape& shape)
     : impl_(std::make_unique<Impl>()) {
+  // The records' noise and crosstalk fields come from one set of power terms per variant.
+  for (const CtleSetting& s : ctle) {
+    if (!ctle::same_poles(s, ctle.front())) throw CudaError("table build: CTLE settings with different poles or zeros");
+  }
   Impl& d = *impl_;
   d.device = device;
   ES_CUDA_TRY(cudaSetDevice(device));
@@ -91,10 +96,12 @@ std::size_t TableDevice::bytes_per_variant(const search::TableLayout& layout, co
   const std::size_t per_record = static_cast<std::size_t>(layout.floats()) * sizeof(float) +
                                  static_cast<std::size_t>(layout.doubles()) * sizeof(double) +
                                  static_cast<std::size_t>(layout.ints()) * sizeof(int) +
-                                 static_cast<std::size_t>(layout.pulse_len + layout.pulse_floats()) * sizeof(double) +
-                                 (d.shape.fext_terms > 0 ? n_xt * sizeof(double) : 0);
+                                 static_cast<std::size_t>(layout.pulse_len + layout.pulse_floats()) * sizeof(double);
+  const std::size_t power = (ctle::kPowerTerms * n_xt + static_cast<std::size_t>(d.shape.fext_terms) * ctle::kPowerTerms) *
+                                sizeof(double) +
+                            sizeof(ctle::PowerIntegrals);
   return static_cast<std::size_t>(d.n_ctle) * per_record + input_doubles(source) * sizeof(double) +
-         static_cast<std::size_t>(d.shape.fext_terms) * n_xt * sizeof(double) + sizeof(search::TableSource) +
+         static_cast<std::size_t>(d.shape.fext_terms) * n_xt * sizeof(double) + power + sizeof(search::TableSource) +
          static_cast<std::size_t>(source.spectrum.n_aggressors);
 }
 
@@ -161,7 +168,10 @@ void TableDevice::build(const search::TableLayout& layout, const std::vector<sea
   const auto records = static_cast<long long>(d.records);
   reserve(d.impulse, d.records * static_cast<std::size_t>(layout.pulse_len));
   reserve(d.pulse, d.records * static_cast<std::size_t>(layout.pulse_floats()));
-  reserve(d.weight, d.shape.fext_terms > 0 ? d.records * static_cast<std::size_t>(max_xt) : 1);
+  const auto power_fext_stride = static_cast<long long>(ctle::kPowerTerms) * max_xt;
+  reserve(d.power_fext, variants * static_cast<std::size_t>(power_fext_stride));
+  reserve(d.power_moments, std::max<std::size_t>(variants * static_cast<std::size_t>(d.shape.fext_terms) * ctle::kPowerTerms, 1));
+  reserve(d.power_integrals, variants);
   reserve(d.floats, d.records * static_cast<std::size_t>(layout.floats()));
   reserve(d.doubles, d.records * static_cast<std::size_t>(layout.doubles()));
   reserve(d.ints, d.records * static_cast<std::size_t>(layout.ints()));
@@ -184,8 +194,10 @@ void TableDevice::build(const search::TableLayout& layout, const std::vector<sea
   a.records = records;
   a.impulse = d.impulse.data();
   a.pulse = d.pulse.data();
-  a.weight = d.weight.data();
-  a.weight_stride = max_xt;
+  a.power_integrals = d.power_integrals.data();
+  a.power_fext = d.power_fext.data();
+  a.power_fext_stride = power_fext_stride;
+  a.power_moments = d.power_moments.data();
   a.floats = d.floats.data();
   a.doubles = d.doubles.data();
   a.ints = d.ints.data();
@@ -203,12 +215,17 @@ void TableDevice::build(const search::TableLayout& layout, const std::vector<sea
   ES_CUDA_CHECK_LAUNCH();
   detail::gram_kernel<<<blocks_for(records * 2 * layout.M, kRecordBlock), kRecordBlock, 0, s>>>(a);
   ES_CUDA_CHECK_LAUNCH();
-  detail::integrals_kernel<kIntegralBlock><<<static_cast<unsigned>(std::min<long long>(records, kMaxBlocks)), kIntegralBlock, 0, s>>>(a);
+  const auto n_variants = static_cast<int>(variants);
+  detail::power_kernel<kIntegralBlock>
+      <<<static_cast<unsigned>(std::min<long long>(n_variants, kMaxBlocks)), kIntegralBlock, 0, s>>>(a, n_variants);
   ES_CUDA_CHECK_LAUNCH();
   if (d.shape.fext_terms > 0) {
-    detail::moments_kernel<<<blocks_for(records * d.shape.fext_terms, kRecordBlock), kRecordBlock, 0, s>>>(a);
+    const long long moments = static_cast<long long>(n_variants) * d.shape.fext_terms * ctle::kPowerTerms;
+    detail::power_moments_kernel<<<blocks_for(moments, kFlatBlock), kFlatBlock, 0, s>>>(a, n_variants);
     ES_CUDA_CHECK_LAUNCH();
   }
+  detail::crosstalk_kernel<<<blocks_for(records, kRecordBlock), kRecordBlock, 0, s>>>(a);
+  ES_CUDA_CHECK_LAUNCH();
   ES_CUDA_TRY(cudaEventRecord(d.stop, s));
   ES_CUDA_TRY(cudaStreamSynchronize(s));
   ES_CUDA_TRY(cudaEventElapsedTime(&d.last_ms, d.start, d.stop));
@@ -216,10 +233,11 @@ void TableDevice::build(const search::TableLayout& layout, const std::vector<sea
 
 std::size_t TableDevice::held_bytes() const {
   const Impl& d = *impl_;
-  return (d.inputs.size() + d.series.size() + d.impulse.size() + d.pulse.size() + d.weight.size() + d.doubles.size()) *
+  return (d.inputs.size() + d.series.size() + d.impulse.size() + d.pulse.size() + d.power_fext.size() +
+          d.power_moments.size() + d.doubles.size()) *
              sizeof(double) +
-         d.floats.size() * sizeof(float) + d.ints.size() * sizeof(int) + d.kinds.size() +
-         d.sources.size() * sizeof(search::TableSource);
+         d.power_integrals.size() * sizeof(ctle::PowerIntegrals) + d.floats.size() * sizeof(float) +
+         d.ints.size() * sizeof(int) + d.kinds.size() + d.sources.size() * sizeof(search::TableSource);
 }
 
 const float* TableDevice::floats() const { return impl_->floats.data(); }

@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <cmath>
 #include <complex>
+#include <numbers>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "kernels/ctle_record.hpp"
@@ -173,6 +175,129 @@ TEST(CtleRecord, FrequencyTermsAreTheIntegrandsOfTheNoiseAndCrosstalk) {
     const double next = i < 4 ? a2[1] * sinc2[static_cast<std::size_t>(i)] * std::norm(H_a[4 + static_cast<std::size_t>(i)] * H) : 0.0;
     EXPECT_NEAR(t.fext, fext, 1e-14 * fext);
     EXPECT_NEAR(t.next, next, 1e-14 * next);
+  }
+}
+
+// |H_ctf|^2 is the power terms' combination for every gain setting: one stage or two, a
+// second pole or none, from DC to far above the poles.
+TEST(CtleRecord, PowerTermsGiveTheCtlesSquaredMagnitude) {
+  std::mt19937_64 rng(11);
+  std::uniform_real_distribution<double> gain_dB(-20.0, 3.0), freq_GHz(0.0, 200.0);
+  for (const bool two_stages : {false, true}) {
+    for (const bool second_pole : {false, true}) {
+      CtleSetting s;
+      s.f_z_GHz = 9.3;
+      s.f_p1_GHz = 26.5;
+      s.f_p2_GHz = second_pole ? 53.125 : INFINITY;
+      s.f_LF_GHz = two_stages ? 0.6640625 : 0.0;
+      for (int trial = 0; trial < 50; ++trial) {
+        s.g_DC_dB = gain_dB(rng);
+        s.g_DC2_dB = gain_dB(rng);  // without the second stage it must count for nothing
+        const ctle::Response response(s);
+        double w[ctle::kPowerTerms];
+        ctle::power_weights(response, w);
+        for (const double f : {0.0, 0.01, freq_GHz(rng), freq_GHz(rng), 1e4}) {
+          double e[ctle::kPowerTerms];
+          ctle::power_terms(s, f, e);
+          const double exact = ctle::norm(response.at(f));
+          EXPECT_NEAR(ctle::combine_terms(w, e, 1), exact, 1e-14 * exact)
+              << "f " << f << " GHz, g_DC " << s.g_DC_dB << ", g_DC2 " << s.g_DC2_dB << ", two stages " << two_stages;
+        }
+      }
+    }
+  }
+}
+
+// A record's noise and crosstalk fields, combined from its variant's integrals per power
+// term, equal the integrals of frequency_terms for its own setting (what make_context sums)
+// and their cosine moments, in the series form and the direct one.
+TEST(CtleRecord, CrosstalkFieldsFromThePowerTermsAreEachSettingsIntegrals) {
+  constexpr int n_f = 400, n_xt = 260, terms = 40;
+  constexpr double f_b = 26.5625, eta_0 = 8.2e-9;
+  std::mt19937_64 rng(5);
+  std::uniform_real_distribution<double> u(-1.0, 1.0), positive(0.1, 1.0);
+  std::vector<double> f(n_f), H_r(2 * n_f), rx_noise(n_f), sinc2(n_xt), H_a(2 * 3 * n_xt);
+  for (int i = 0; i < n_f; ++i) {
+    f[static_cast<std::size_t>(i)] = 0.05 * i;
+    H_r[2 * static_cast<std::size_t>(i)] = u(rng);
+    H_r[2 * static_cast<std::size_t>(i) + 1] = u(rng);
+    rx_noise[static_cast<std::size_t>(i)] = 1e-9 * positive(rng);
+  }
+  for (double& x : sinc2) x = positive(rng);
+  for (double& x : H_a) x = 0.1 * u(rng);
+  const std::vector<double> a2 = {0.16, 0.09, 0.36};
+  const std::vector<unsigned char> is_fext = {1, 0, 1};
+  ctle::SpectrumView spectrum;
+  spectrum.n_f = n_f;
+  spectrum.f_GHz = f.data();
+  spectrum.H_r = H_r.data();
+  spectrum.rx_noise = rx_noise.data();
+  spectrum.n_xt = n_xt;
+  spectrum.sinc2 = sinc2.data();
+  spectrum.n_aggressors = 3;
+  spectrum.aggressor_H = H_a.data();
+  spectrum.aggressor_a2 = a2.data();
+  spectrum.aggressor_is_fext = is_fext.data();
+
+  CtleSetting poles;
+  poles.f_z_GHz = 10.6;
+  poles.f_p1_GHz = 10.6;
+  poles.f_p2_GHz = 53.125;
+  poles.f_LF_GHz = 0.6640625;
+  std::vector<double> series_cos(static_cast<std::size_t>(terms) * n_xt), power_fext(ctle::kPowerTerms * n_xt);
+  ctle::PowerIntegrals integrals;
+  for (int i = 0; i < n_f; ++i) {
+    const ctle::PowerFrequencyTerms t = ctle::power_frequency_terms(spectrum, poles, i);
+    integrals.add(t);
+    if (i >= n_xt) continue;
+    for (int k = 0; k < ctle::kPowerTerms; ++k) power_fext[static_cast<std::size_t>(k * n_xt + i)] = t.fext[k];
+    search::series_cosines(std::cos(2.0 * std::numbers::pi * f[static_cast<std::size_t>(i)] / f_b), terms, series_cos.data() + i, n_xt);
+  }
+  std::vector<double> moments;
+  for (int m = 0; m < terms; ++m) {
+    for (int k = 0; k < ctle::kPowerTerms; ++k) moments.push_back(search::power_moment(series_cos.data(), power_fext.data(), n_xt, m, k));
+  }
+
+  for (const bool series : {true, false}) {
+    search::TableLayout layout;  // a record of the crosstalk part alone
+    layout.fext_len = series ? terms : n_xt;
+    search::RecordShape shape;
+    shape.fext_terms = series ? terms : 0;
+    const search::PowerSource power{integrals, series ? moments.data() : power_fext.data(), n_xt};
+    for (const double g : {-12.0, -4.0, 0.0}) {
+      for (const double g2 : {-3.0, 0.0}) {
+        CtleSetting s = poles;
+        s.g_DC_dB = g;
+        s.g_DC2_dB = g2;
+        const ctle::Response response(s);
+        std::vector<double> record(static_cast<std::size_t>(layout.fext_len) + 2, 0.0);
+        search::fill_crosstalk(layout, shape, power, response, eta_0, record.data());
+
+        ctle::Integrals direct;
+        std::vector<double> weight(n_xt);
+        for (int i = 0; i < n_f; ++i) {
+          const ctle::FrequencyTerms t = ctle::frequency_terms(spectrum, response, i);
+          direct.add(t);
+          if (i < n_xt) weight[static_cast<std::size_t>(i)] = t.fext;
+        }
+        const std::string what = std::string(series ? "series" : "direct") + ", g_DC " + std::to_string(g) + ", g_DC2 " + std::to_string(g2);
+        const double noise2 = direct.noise2(eta_0);
+        EXPECT_NEAR(record[static_cast<std::size_t>(layout.fext_len)], noise2, 1e-13 * noise2) << what;
+        EXPECT_NEAR(record[static_cast<std::size_t>(layout.fext_len) + 1], direct.next_power, 1e-13 * direct.next_power) << what;
+        if (series) {
+          const double scale = search::crosstalk_moment(series_cos.data(), weight.data(), n_xt);  // moment 0: the largest
+          for (int m = 0; m < terms; ++m) {
+            const double exact = search::crosstalk_moment(series_cos.data() + static_cast<std::ptrdiff_t>(m) * n_xt, weight.data(), n_xt);
+            EXPECT_NEAR(record[static_cast<std::size_t>(m)], exact, 1e-13 * scale) << what << ", moment " << m;
+          }
+        } else {
+          for (int i = 0; i < n_xt; ++i) {
+            const double exact = weight[static_cast<std::size_t>(i)];
+            EXPECT_NEAR(record[static_cast<std::size_t>(i)], exact, 1e-14 * exact) << what << ", frequency " << i;
+          }
+        }
+      }
+    }
   }
 }
 

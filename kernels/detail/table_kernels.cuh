@@ -2,7 +2,8 @@
 // each a thin loop around the functions the host builds the same records with: one thread
 // per record where a record's part is a serial chain (the CTLE's recursive filter, the peak
 // window's selection), one per (record, element) where elements are independent, one block
-// per record for the integrals (a fixed-order tree, so that a build is deterministic).
+// per variant for the integrals of the CTLE's power terms (a fixed-order tree, so that a
+// build is deterministic).
 #pragma once
 
 #include "kernels/ctle_record.hpp"
@@ -21,8 +22,13 @@ struct BuildArgs {
   long long records = 0;
   double* impulse = nullptr;  ///< per record: the CTLE'd impulse response, layout.pulse_len
   double* pulse = nullptr;    ///< per record: its pulse extended by the pad either side, layout.pulse_floats()
-  double* weight = nullptr;   ///< per record: the FEXT weights, weight_stride (series form only)
-  long long weight_stride = 0;
+  /// Per variant: the integrals per CTLE power term, the FEXT weight's terms (kPowerTerms x
+  /// its n_xt, at v x power_fext_stride) and their cosine moments (series form, fext_terms x
+  /// kPowerTerms at v x fext_terms x kPowerTerms).
+  ctle::PowerIntegrals* power_integrals = nullptr;
+  double* power_fext = nullptr;
+  long long power_fext_stride = 0;
+  double* power_moments = nullptr;
   float* floats = nullptr;
   double* doubles = nullptr;
   int* ints = nullptr;
@@ -107,57 +113,74 @@ __global__ void gram_kernel(BuildArgs a) {
   }
 }
 
-/// The noise and crosstalk integrals: one block of kBlock threads per record, each thread a
-/// strided share of the frequencies, then a tree in shared memory. The FEXT weights go to
-/// the record (direct sum) or to the scratch the moments read (series form).
+/// Each variant's noise and crosstalk integrals per CTLE power term (the settings share their
+/// poles; ctle::power_terms): one block of kBlock threads per variant, each thread a strided
+/// share of the frequencies, then a tree in shared memory. The FEXT weight's terms go to
+/// power_fext.
 template <int kBlock>
-__global__ void __launch_bounds__(kBlock) integrals_kernel(BuildArgs a) {
-  __shared__ double share[3][kBlock];
-  for (long long record = blockIdx.x; record < a.records; record += gridDim.x) {
-    const search::TableSource& s = a.source(record);
-    const ctle::Response response(a.ctle[record % a.n_ctle]);
-    double* xt = search::record_crosstalk(a.layout, a.record_doubles(record));
-    double* weight = a.shape.fext_terms > 0 ? a.weight + record * a.weight_stride : xt;
-    ctle::Integrals mine;
+__global__ void __launch_bounds__(kBlock) power_kernel(BuildArgs a, int variants) {
+  constexpr int kTerms = ctle::kPowerTerms;
+  __shared__ double share[3 * kTerms][kBlock];
+  for (int v = blockIdx.x; v < variants; v += gridDim.x) {
+    const search::TableSource& s = a.sources[v];
+    double* fext = a.power_fext + v * a.power_fext_stride;
+    ctle::PowerIntegrals mine;
     for (int i = threadIdx.x; i < s.spectrum.n_f; i += kBlock) {
-      const ctle::FrequencyTerms terms = ctle::frequency_terms(s.spectrum, response, i);
+      const ctle::PowerFrequencyTerms terms = ctle::power_frequency_terms(s.spectrum, a.ctle[0], i);
       mine.add(terms);
-      if (i < s.spectrum.n_xt) weight[i] = terms.fext;
+      if (i < s.spectrum.n_xt) {
+        for (int k = 0; k < kTerms; ++k) fext[k * s.spectrum.n_xt + i] = terms.fext[k];
+      }
     }
-    share[0][threadIdx.x] = mine.noise;
-    share[1][threadIdx.x] = mine.shaped;
-    share[2][threadIdx.x] = mine.next_power;
+    for (int k = 0; k < kTerms; ++k) {
+      share[k][threadIdx.x] = mine.noise[k];
+      share[kTerms + k][threadIdx.x] = mine.shaped[k];
+      share[2 * kTerms + k][threadIdx.x] = mine.next[k];
+    }
     __syncthreads();
     for (int half = kBlock / 2; half > 0; half /= 2) {
       if (threadIdx.x < half) {
-        for (int q = 0; q < 3; ++q) share[q][threadIdx.x] += share[q][threadIdx.x + half];
+        for (int q = 0; q < 3 * kTerms; ++q) share[q][threadIdx.x] += share[q][threadIdx.x + half];
       }
       __syncthreads();
     }
     if (threadIdx.x == 0) {
-      ctle::Integrals total;
-      total.noise = share[0][0];
-      total.shaped = share[1][0];
-      total.next_power = share[2][0];
-      const double sigma_n = sqrt(total.noise2(s.eta_0_V2_per_GHz));
-      xt[a.layout.fext_len] = sigma_n * sigma_n;  // as the host stores sigma_N^2
-      xt[a.layout.fext_len + 1] = total.next_power;
+      ctle::PowerIntegrals total;
+      for (int k = 0; k < kTerms; ++k) {
+        total.noise[k] = share[k][0];
+        total.shaped[k] = share[kTerms + k][0];
+        total.next[k] = share[2 * kTerms + k][0];
+      }
+      a.power_integrals[v] = total;
     }
-    __syncthreads();  // the shared sums are reused by the next record
+    __syncthreads();  // the shared sums are reused by the next variant
   }
 }
 
-/// The cosine moments of the FEXT weights (series form): one thread per (record, term);
-/// after integrals_kernel and series_kernel.
-__global__ void moments_kernel(BuildArgs a) {
-  const int terms = a.shape.fext_terms;
-  ES_GRID_STRIDE(index, a.records * terms) {
-    const long long record = index / terms;
-    const int m = static_cast<int>(index % terms);
-    const search::TableSource& s = a.source(record);
-    const int n_xt = s.view.n_xt;
-    search::record_crosstalk(a.layout, a.record_doubles(record))[m] =
-        search::crosstalk_moment(s.series_cos + static_cast<long long>(m) * n_xt, a.weight + record * a.weight_stride, n_xt);
+/// The cosine moments of each variant's FEXT weight terms (series form): one thread per
+/// (variant, moment, term); after power_kernel and series_kernel.
+__global__ void power_moments_kernel(BuildArgs a, int variants) {
+  const int per_variant = a.shape.fext_terms * ctle::kPowerTerms;
+  ES_GRID_STRIDE(index, static_cast<long long>(variants) * per_variant) {
+    const long long v = index / per_variant;
+    const int mk = static_cast<int>(index % per_variant);
+    const search::TableSource& s = a.sources[v];
+    a.power_moments[index] = search::power_moment(s.series_cos, a.power_fext + v * a.power_fext_stride, s.view.n_xt,
+                                                  mk / ctle::kPowerTerms, mk % ctle::kPowerTerms);
+  }
+}
+
+/// Each record's crosstalk part from its variant's power terms: one thread per record; after
+/// power_kernel (and power_moments_kernel in the series form).
+__global__ void crosstalk_kernel(BuildArgs a) {
+  const long long per_variant = static_cast<long long>(a.shape.fext_terms) * ctle::kPowerTerms;
+  ES_GRID_STRIDE(record, a.records) {
+    const long long v = record / a.n_ctle;
+    const search::TableSource& s = a.sources[v];
+    const double* fext = a.shape.fext_terms > 0 ? a.power_moments + v * per_variant : a.power_fext + v * a.power_fext_stride;
+    const search::PowerSource power{a.power_integrals[v], fext, s.view.n_xt};
+    search::fill_crosstalk(a.layout, a.shape, power, ctle::Response(a.ctle[record % a.n_ctle]), s.eta_0_V2_per_GHz,
+                           a.record_doubles(record));
   }
 }
 
