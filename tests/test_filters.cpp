@@ -5,12 +5,14 @@
 #include <cmath>
 #include <complex>
 #include <numbers>
+#include <random>
 #include <vector>
 
 #include "host/band_extension.hpp"
 #include "host/case_responses.hpp"
 #include "host/filters.hpp"
 #include "host/impulse_response.hpp"
+#include "kernels/ctle_response.hpp"
 #include "kernels/common/error.hpp"
 
 namespace eyesweep {
@@ -90,6 +92,24 @@ TEST(Filters, TxRiseTimeFilterMatchesTheGaussianOfAnnex93A) {
   const double f = 26.5625;
   const double expected = std::exp(-2.0 * std::pow(kPi * f * tr / 1.6832, 2));
   EXPECT_NEAR(std::abs(tx_rise_time_filter(f, tr)), expected, 1e-15);
+}
+
+// The pulse is the M-sample sum ending at each sample, in pulse_sample's order bit for bit
+// (the device builds records with pulse_sample), at every length around the vector blocks.
+TEST(Filters, PulseFromImpulseSumsTheLastMSamplesAsPulseSample) {
+  std::mt19937_64 rng(3);
+  std::uniform_real_distribution<double> u(-1.0, 1.0);
+  for (const int M : {1, 2, 7, 8, 32}) {
+    for (const int N : {0, 1, 5, 31, 32, 33, 40, 41, 47, 1000, 1003}) {
+      std::vector<double> impulse(static_cast<std::size_t>(N));
+      for (double& x : impulse) x = u(rng) * std::pow(10.0, 6.0 * u(rng));  // wide range: order matters
+      const std::vector<double> pulse = pulse_from_impulse(impulse, M);
+      ASSERT_EQ(pulse.size(), impulse.size());
+      for (int n = 0; n < N; ++n) {
+        ASSERT_EQ(pulse[static_cast<std::size_t>(n)], ctle::pulse_sample(impulse.data(), n, M)) << "M " << M << ", N " << N << ", n " << n;
+      }
+    }
+  }
 }
 
 TEST(BandExtension, ReproducesDataInsideTheBandAndExtendsWithoutRising) {
