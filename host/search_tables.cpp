@@ -273,10 +273,14 @@ void PreparedVariant::fill_record(const SearchGrid& grid, const search::TableLay
   std::fill_n(ints, layout.ints(), 0);
   for (int i = -pad; i < N + pad; ++i) search::fill_pulse_sample(layout, pulse, floats, i);
   search::fill_peak_fields(layout, shape, samples, floats, ints);
-  for (int r = 0; r < std::min(M, ints[search::kBlockLen]); ++r) {
-    search::fill_isi_phase(layout, samples, shape.dfe_taps, ints, doubles, r);
-  }
-  for (int r = 0; r < M; ++r) search::fill_jitter_phase(layout, samples, doubles, ints, r);
+  ES_EXPECTS(layout.gram == shape.num_taps * (shape.num_taps + 1) / 2, "the layout's Gram size is the grid's");
+  const bool dispatched = search::dispatch_taps(shape.num_taps, [&]<int kTaps>() {
+    for (int r = 0; r < std::min(M, ints[search::kBlockLen]); ++r) {
+      search::fill_isi_phase<kTaps>(layout, samples, shape.dfe_taps, ints, doubles, r);
+    }
+    for (int r = 0; r < M; ++r) search::fill_jitter_phase<kTaps>(layout, samples, doubles, ints, r);
+  });
+  ES_EXPECTS(dispatched, "Tx tap count outside the fast engines' range");
 
   // Crosstalk: cosine moments of the FEXT spectrum (series form) or the spectrum itself.
   const search::PowerSource power{power_integrals_, shape.fext_terms > 0 ? power_moments_.data() : power_fext_.data(),

@@ -59,13 +59,19 @@ struct TapSamples {
   ES_HD double at(int n, int k) const { return pulse[n - v.offset[k]]; }
 };
 
-/// G += sign v v' (packed), v = the samples at n (or their difference with n2 when n2 >= 0).
-ES_HD inline void add_outer(double* gram, const TapSamples& s, int n, int n2, double sign) {
-  double v[kMaxTaps];
-  for (int k = 0; k < s.num_taps; ++k) v[k] = s.at(n, k) - (n2 >= 0 ? s.at(n2, k) : 0.0);
+/// Packed entries of the Gram matrix of kTaps taps.
+template <int kTaps>
+inline constexpr int kGram = kTaps * (kTaps + 1) / 2;
+
+/// G += sign v v' (packed), v = the samples at n (or their difference with n2 when n2 >= 0);
+/// kTaps = s.num_taps, so that the sums stay in registers.
+template <int kTaps>
+ES_HD inline void add_outer(double (&gram)[kGram<kTaps>], const TapSamples& s, int n, int n2, double sign) {
+  double v[kTaps];
+  for (int k = 0; k < kTaps; ++k) v[k] = s.at(n, k) - (n2 >= 0 ? s.at(n2, k) : 0.0);
   int idx = 0;
-  for (int i = 0; i < s.num_taps; ++i) {
-    for (int j = i; j < s.num_taps; ++j) gram[idx++] += sign * v[i] * v[j];
+  for (int i = 0; i < kTaps; ++i) {
+    for (int j = i; j < kTaps; ++j) gram[idx++] += sign * v[i] * v[j];
   }
 }
 
@@ -132,43 +138,47 @@ ES_HD inline void fill_peak_fields(const TableLayout& t, const RecordShape& shap
   ints[kBlockLen] = t.block_len < v.N - block_lo ? t.block_len : v.N - block_lo;
 }
 
-/// Stores the packed Gram `gram` entries of `acc` at `out`.
-ES_HD inline void store_gram(const double* acc, int gram, double* out) {
-  for (int e = 0; e < gram; ++e) out[e] = acc[e];
+/// Stores the packed Gram entries of `acc` at `out`.
+template <int kTaps>
+ES_HD inline void store_gram(const double (&acc)[kGram<kTaps>], double* out) {
+  for (int e = 0; e < kGram<kTaps>; ++e) out[e] = acc[e];
 }
 
 /// The ISI forms of the cursor positions of phase r in the block (r < min(M, block_len)):
 /// c' G c sums every precursor and every cursor past the DFE's `span`, built from the
 /// block's first position of that phase onwards one UI at a time. The sums run in registers
-/// (`acc`), each position's form stored once.
+/// (`acc`; kTaps = s.num_taps), each position's form stored once.
+template <int kTaps>
 ES_HD inline void fill_isi_phase(const TableLayout& t, const TapSamples& s, int span, const int* ints, double* doubles,
                                  int r) {
-  const int M = t.M, N = s.v.N, gram = t.gram;
+  const int M = t.M, N = s.v.N;
   const int block_lo = ints[kBlockLo], block_end = block_lo + ints[kBlockLen];
   const int s0 = block_lo + r;
-  double acc[kMaxGram] = {};
-  for (int n = s0 - M; n >= 0; n -= M) add_outer(acc, s, n, -1, 1.0);
-  for (int n = s0 + M * (span + 1); n < N; n += M) add_outer(acc, s, n, -1, 1.0);
-  store_gram(acc, gram, doubles + static_cast<long long>(r) * gram);
+  double acc[kGram<kTaps>] = {};
+  for (int n = s0 - M; n >= 0; n -= M) add_outer<kTaps>(acc, s, n, -1, 1.0);
+  for (int n = s0 + M * (span + 1); n < N; n += M) add_outer<kTaps>(acc, s, n, -1, 1.0);
+  store_gram<kTaps>(acc, doubles + static_cast<long long>(r) * kGram<kTaps>);
   for (int x = s0 + M; x < block_end; x += M) {
     // cursor x - M becomes a precursor; the first cursor past the span moves into it
-    add_outer(acc, s, x - M, -1, 1.0);
-    if (x + M * span < N) add_outer(acc, s, x + M * span, -1, -1.0);
-    store_gram(acc, gram, doubles + static_cast<long long>(x - block_lo) * gram);
+    add_outer<kTaps>(acc, s, x - M, -1, 1.0);
+    if (x + M * span < N) add_outer<kTaps>(acc, s, x + M * span, -1, -1.0);
+    store_gram<kTaps>(acc, doubles + static_cast<long long>(x - block_lo) * kGram<kTaps>);
   }
 }
 
 /// The jitter form of cursor phase r (r < M): the late samples run from 1-based phase
 /// mod(t_s, M) (+ M when <= 1) to the end of the pulse; the one or two late samples just past
 /// it count only when the zero padding reaches them, which each point decides (the edge).
+/// kTaps = s.num_taps.
+template <int kTaps>
 ES_HD inline void fill_jitter_phase(const TableLayout& t, const TapSamples& s, double* doubles, int* ints, int r) {
   const int M = t.M, N = s.v.N;
   int phase = (r + 1) % M;
   if (phase <= 1) phase += M;
-  double acc[kMaxGram] = {};
+  double acc[kGram<kTaps>] = {};
   int late = phase;
-  for (; late < N; late += M) add_outer(acc, s, late, late - 2, 1.0);
-  store_gram(acc, t.gram, doubles + static_cast<long long>(t.block_len + r) * t.gram);
+  for (; late < N; late += M) add_outer<kTaps>(acc, s, late, late - 2, 1.0);
+  store_gram<kTaps>(acc, doubles + static_cast<long long>(t.block_len + r) * kGram<kTaps>);
   ints[kOutliers + kMaxOutliers + r] = late <= N + 1 ? late : -1;
 }
 

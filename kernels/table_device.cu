@@ -25,6 +25,18 @@ unsigned blocks_for(long long count, int block) {
   return static_cast<unsigned>(std::clamp<long long>(blocks, 1, kMaxBlocks));
 }
 
+/// Launches the Gram forms' kernel instantiated for the grid's tap count.
+struct GramLaunch {
+  const detail::BuildArgs& args;
+  unsigned blocks;
+  cudaStream_t stream;
+  template <int kTaps>
+  void operator()() const {
+    detail::gram_kernel<kTaps><<<blocks, kRecordBlock, 0, stream>>>(args);
+    ES_CUDA_CHECK_LAUNCH();
+  }
+};
+
 /// `buffer` holds at least `count` elements afterwards (contents not kept): grown by a
 /// quarter at least, never shrunk, so that batches like the last allocate nothing.
 template <typename T>
@@ -112,6 +124,9 @@ void TableDevice::build(const search::TableLayout& layout, const std::vector<sea
   // The kernels write within each record only where the layout has room for these.
   const bool series = d.shape.fext_terms > 0;
   if (series && layout.fext_len != d.shape.fext_terms) throw CudaError("table build: the layout has no room for the moments");
+  if (layout.gram != d.shape.num_taps * (d.shape.num_taps + 1) / 2) {
+    throw CudaError("table build: the layout's Gram size is not the grid's");
+  }
   std::size_t total = 0, total_kinds = 0;
   int max_xt = 1;
   for (const search::TableSource& s : sources) {
@@ -213,8 +228,8 @@ void TableDevice::build(const search::TableLayout& layout, const std::vector<sea
   ES_CUDA_CHECK_LAUNCH();
   detail::peak_kernel<<<blocks_for(records, kRecordBlock), kRecordBlock, 0, s>>>(a);
   ES_CUDA_CHECK_LAUNCH();
-  detail::gram_kernel<<<blocks_for(records * 2 * layout.M, kRecordBlock), kRecordBlock, 0, s>>>(a);
-  ES_CUDA_CHECK_LAUNCH();
+  const GramLaunch gram{a, blocks_for(records * 2 * layout.M, kRecordBlock), s};
+  if (!search::dispatch_taps(d.shape.num_taps, gram)) throw CudaError("table build: Tx tap count outside 1..8");
   const auto n_variants = static_cast<int>(variants);
   detail::power_kernel<kIntegralBlock>
       <<<static_cast<unsigned>(std::min<long long>(n_variants, kMaxBlocks)), kIntegralBlock, 0, s>>>(a, n_variants);

@@ -96,7 +96,8 @@ __global__ void peak_kernel(BuildArgs a) {
 }
 
 /// The ISI forms (phases 0 .. M-1) and the jitter forms (M .. 2M-1): one thread per
-/// (record, phase); after peak_kernel, which places the ISI block.
+/// (record, phase); after peak_kernel, which places the ISI block. kTaps = shape.num_taps.
+template <int kTaps>
 __global__ void gram_kernel(BuildArgs a) {
   const int M = a.layout.M;
   ES_GRID_STRIDE(index, a.records * 2 * M) {
@@ -105,10 +106,10 @@ __global__ void gram_kernel(BuildArgs a) {
     int* ints = a.record_ints(record);
     if (phase < M) {
       if (phase < ints[search::kBlockLen]) {
-        search::fill_isi_phase(a.layout, a.samples(record), a.shape.dfe_taps, ints, a.record_doubles(record), phase);
+        search::fill_isi_phase<kTaps>(a.layout, a.samples(record), a.shape.dfe_taps, ints, a.record_doubles(record), phase);
       }
     } else {
-      search::fill_jitter_phase(a.layout, a.samples(record), a.record_doubles(record), ints, phase - M);
+      search::fill_jitter_phase<kTaps>(a.layout, a.samples(record), a.record_doubles(record), ints, phase - M);
     }
   }
 }
