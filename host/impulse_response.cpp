@@ -51,27 +51,53 @@ class InversePlans {
   std::map<std::size_t, fftw_plan> plans_;
 };
 
-/// Real signal of length 2 (N - 1) whose spectrum's first N bins are `half` (MATLAB:
-/// real(ifft([X(1); X(2:end-1); X(end); conj(flip(X(2:end-1)))]))).
-std::vector<double> inverse_real_fft(const std::vector<std::complex<double>>& half) {
+/// An FFTW array of at least `count` elements, kept by the calling thread from call to call:
+/// the transforms of every channel of every variant reuse it instead of faulting in megabytes
+/// of fresh pages each time.
+template <typename T>
+T* thread_array(std::unique_ptr<T[], FftwFree>& array, std::size_t& capacity, std::size_t count) {
+  if (capacity < count) {
+    array.reset(static_cast<T*>(fftw_malloc(count * sizeof(T))));
+    ES_EXPECTS(array != nullptr, "FFTW allocation failed");
+    capacity = count;
+  }
+  return array.get();
+}
+
+/// n x the real signal of length n = 2 (N - 1) whose spectrum's first N bins are `half`
+/// (MATLAB: real(ifft([X(1); X(2:end-1); X(end); conj(flip(X(2:end-1)))]))), unscaled, in an
+/// array of the calling thread valid until its next call.
+std::span<const double> inverse_real_fft(const std::vector<std::complex<double>>& half) {
   static InversePlans plans;
+  thread_local std::unique_ptr<fftw_complex[], FftwFree> in;
+  thread_local std::unique_ptr<double[], FftwFree> out;
+  thread_local std::size_t in_capacity = 0, out_capacity = 0;
   const std::size_t n_half = half.size();
   const std::size_t n = 2 * (n_half - 1);
   const fftw_plan plan = plans.for_length(n);
-  std::unique_ptr<fftw_complex[], FftwFree> in(fftw_alloc_complex(n_half));
-  std::unique_ptr<double[], FftwFree> out(fftw_alloc_real(n));
-  ES_EXPECTS(in && out, "FFTW allocation failed");
+  fftw_complex* spectrum = thread_array(in, in_capacity, n_half);
+  double* signal = thread_array(out, out_capacity, n);
   for (std::size_t k = 0; k < n_half; ++k) {
-    in[k][0] = half[k].real();
-    in[k][1] = half[k].imag();
+    spectrum[k][0] = half[k].real();
+    spectrum[k][1] = half[k].imag();
   }
-  in[0][1] = 0.0;           // DC and Nyquist bins of a real signal are real
-  in[n_half - 1][1] = 0.0;
-  fftw_execute_dft_c2r(plan, in.get(), out.get());
-  std::vector<double> result(n);
-  const double scale = 1.0 / static_cast<double>(n);
-  for (std::size_t i = 0; i < n; ++i) result[i] = out[i] * scale;
-  return result;
+  spectrum[0][1] = 0.0;           // DC and Nyquist bins of a real signal are real
+  spectrum[n_half - 1][1] = 0.0;
+  fftw_execute_dft_c2r(plan, spectrum, signal);
+  return {signal, n};
+}
+
+/// The analysis grid 0 .. f_max in n_steps steps, kept by the calling thread while the two
+/// stay the same (every channel of a variant, and usually every variant, shares it).
+const std::vector<double>& analysis_grid(double f_max, std::size_t n_steps) {
+  thread_local std::vector<double> grid;
+  thread_local double grid_f_max = 0.0;
+  if (grid.size() != n_steps + 1 || grid_f_max != f_max) {
+    grid.resize(n_steps + 1);
+    for (std::size_t k = 0; k <= n_steps; ++k) grid[k] = f_max * static_cast<double>(k) / static_cast<double>(n_steps);
+    grid_f_max = f_max;
+  }
+  return grid;
 }
 
 }  // namespace
@@ -93,32 +119,34 @@ ImpulseResponse impulse_response(std::span<const std::complex<double>> H,
                      " steps; between 2 and 2^24 are supported (check f_b, M and the file's step)");
   }
   const auto n_steps = static_cast<std::size_t>(steps);
-  std::vector<double> grid(n_steps + 1);
-  for (std::size_t k = 0; k <= n_steps; ++k) grid[k] = f_max * static_cast<double>(k) / static_cast<double>(n_steps);
-  const std::vector<std::complex<double>> on_grid = extend_to_grid(H, f_GHz, grid, policy, what);
+  const std::vector<std::complex<double>> on_grid =
+      extend_to_grid(H, f_GHz, analysis_grid(f_max, n_steps), policy, what);
 
-  std::vector<double> h = inverse_real_fft(on_grid);
+  // h[i] = fft[i] / n, formed where it is read, so that only the kept samples are stored.
+  const std::span<const double> fft = inverse_real_fft(on_grid);
+  const double scale = 1.0 / static_cast<double>(fft.size());
+  const auto h = [&](std::size_t i) { return fft[i] * scale; };
   // The largest |h| in four running maxima (a maximum is exact in any order: four chains
   // instead of one long one), then the last sample above the threshold, four at a time.
   double peaks[4] = {0.0, 0.0, 0.0, 0.0};
   std::size_t i = 0;
-  for (; i + 4 <= h.size(); i += 4) {
-    for (std::size_t l = 0; l < 4; ++l) peaks[l] = std::max(peaks[l], std::abs(h[i + l]));
+  for (; i + 4 <= fft.size(); i += 4) {
+    for (std::size_t l = 0; l < 4; ++l) peaks[l] = std::max(peaks[l], std::abs(h(i + l)));
   }
-  for (; i < h.size(); ++i) peaks[0] = std::max(peaks[0], std::abs(h[i]));
+  for (; i < fft.size(); ++i) peaks[0] = std::max(peaks[0], std::abs(h(i)));
   const double peak = std::max(std::max(peaks[0], peaks[1]), std::max(peaks[2], peaks[3]));
   const double limit = peak * truncation_threshold;
-  std::size_t end = h.size();  // h[end ..) are all at or below the limit
-  while (end >= 4 && !(std::abs(h[end - 1]) > limit || std::abs(h[end - 2]) > limit || std::abs(h[end - 3]) > limit ||
-                       std::abs(h[end - 4]) > limit)) {
+  std::size_t end = fft.size();  // h[end ..) are all at or below the limit
+  while (end >= 4 && !(std::abs(h(end - 1)) > limit || std::abs(h(end - 2)) > limit || std::abs(h(end - 3)) > limit ||
+                       std::abs(h(end - 4)) > limit)) {
     end -= 4;
   }
-  while (end > 0 && !(std::abs(h[end - 1]) > limit)) --end;
-  h.resize(std::max<std::size_t>(end, 1));
+  while (end > 0 && !(std::abs(h(end - 1)) > limit)) --end;
 
   ImpulseResponse result;
   result.dt_ns = dt_ns;
-  result.samples = std::move(h);
+  result.samples.resize(std::max<std::size_t>(end, 1));
+  for (std::size_t k = 0; k < result.samples.size(); ++k) result.samples[k] = h(k);
   return result;
 }
 
