@@ -221,6 +221,7 @@ PreparedVariant::PreparedVariant(ComConfig cfg, const std::vector<LoadedChannel>
 
   // Every setting of the grid shares its poles and zeros (build_ctle_grid), hence the power
   // terms whose integrals give each record's noise and crosstalk fields.
+  ES_EXPECTS(!grid.ctle().empty(), "a CTLE grid of at least one setting");
   const CtleSetting& poles = grid.ctle().front();
   for (const CtleSetting& s : grid.ctle()) ES_EXPECTS(ctle::same_poles(s, poles), "one pole set per CTLE grid");
   const ctle::SpectrumView spectrum = evaluator_->spectrum();

@@ -130,7 +130,8 @@ void TableDevice::build(const search::TableLayout& layout, const std::vector<sea
   std::size_t total = 0, total_kinds = 0;
   int max_xt = 1;
   for (const search::TableSource& s : sources) {
-    if (s.view.N > layout.pulse_len || s.view.M != layout.M || (!series && s.view.n_xt > layout.fext_len)) {
+    if (s.view.N > layout.pulse_len || s.view.M != layout.M || s.spectrum.n_xt != s.view.n_xt ||
+        (!series && s.view.n_xt > layout.fext_len)) {
       throw CudaError("table build: a variant does not fit the layout");
     }
     total += input_doubles(s);

@@ -29,10 +29,12 @@ class TableDevice {
   void build(const search::TableLayout& layout, const std::vector<search::TableSource>& sources);
 
   /// Device memory a variant of `source` takes in a build of `layout` (records, scratch and
-  /// inputs), to size batches by.
+  /// inputs), to size batches by: a build strides its per-variant crosstalk scratch by the
+  /// batch's most crosstalk frequencies, so take the largest figure of a batch's variants.
   std::size_t bytes_per_variant(const search::TableLayout& layout, const search::TableSource& source) const;
 
-  /// Device memory this builder holds now (kept from build to build), bytes.
+  /// Device memory this builder's batch buffers hold now (kept from build to build and reused
+  /// by the next; the grid's CTLE settings, a few kB, not counted), bytes.
   std::size_t held_bytes() const;
 
   /// The last build's records: device pointers, valid until the next build.
