@@ -205,6 +205,25 @@ struct FrequencyTerms {
   double next = 0.0;    ///< the same over NEXT aggressors
 };
 
+/// The FEXT and NEXT aggressors' power at crosstalk frequency i (< n_xt) through `H`:
+/// sum a^2 sinc^2 |H_a H|^2 over each kind.
+struct CrosstalkPower {
+  double fext = 0.0, next = 0.0;
+};
+
+ES_HD inline CrosstalkPower crosstalk_power(const SpectrumView& s, int i, Complex H) {
+  CrosstalkPower p;
+  for (int a = 0; a < s.n_aggressors; ++a) {
+    const double power = s.aggressor_a2[a] * s.sinc2[i] * norm(load(s.aggressor_H, static_cast<long long>(a) * s.n_xt + i) * H);
+    if (s.aggressor_is_fext[a]) {
+      p.fext += power;
+    } else {
+      p.next += power;
+    }
+  }
+  return p;
+}
+
 ES_HD inline FrequencyTerms frequency_terms(const SpectrumView& s, const Response& ctle, int i) {
   FrequencyTerms t;
   const Complex H_ctf = ctle.at(s.f_GHz[i]);
@@ -213,14 +232,9 @@ ES_HD inline FrequencyTerms frequency_terms(const SpectrumView& s, const Respons
     if (s.rx_noise != nullptr) t.shaped = s.rx_noise[i] * t.noise;
   }
   if (i < s.n_xt) {
-    for (int a = 0; a < s.n_aggressors; ++a) {
-      const double power = s.aggressor_a2[a] * s.sinc2[i] * norm(load(s.aggressor_H, static_cast<long long>(a) * s.n_xt + i) * H_ctf);
-      if (s.aggressor_is_fext[a]) {
-        t.fext += power;
-      } else {
-        t.next += power;
-      }
-    }
+    const CrosstalkPower p = crosstalk_power(s, i, H_ctf);
+    t.fext = p.fext;
+    t.next = p.next;
   }
   return t;
 }
@@ -255,18 +269,10 @@ ES_HD inline PowerFrequencyTerms power_frequency_terms(const SpectrumView& s, co
     }
   }
   if (i < s.n_xt) {
-    double fext = 0.0, next = 0.0;
-    for (int a = 0; a < s.n_aggressors; ++a) {
-      const double power = s.aggressor_a2[a] * s.sinc2[i] * norm(load(s.aggressor_H, static_cast<long long>(a) * s.n_xt + i));
-      if (s.aggressor_is_fext[a]) {
-        fext += power;
-      } else {
-        next += power;
-      }
-    }
+    const CrosstalkPower p = crosstalk_power(s, i, Complex{1.0, 0.0});  // times 1 exactly
     for (int k = 0; k < kPowerTerms; ++k) {
-      t.fext[k] = fext * e[k];
-      t.next[k] = next * e[k];
+      t.fext[k] = p.fext * e[k];
+      t.next[k] = p.next * e[k];
     }
   }
   return t;
